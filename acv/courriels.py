@@ -1,0 +1,81 @@
+"""La boîte d'envoi : un courriel est enregistré, puis part après la transaction qui l'a causé.
+
+Ce qui n'a pas pu partir reste en échec, renvoyé par `manage.py envoyer_courriels` (planifié)
+ou par le bouton de l'équipe.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template import Context, Template
+from django.utils import timezone
+
+from .models import Courriel, ModeleCourriel
+
+logger = logging.getLogger(__name__)
+
+
+def rendre_modele(code: str, contexte: dict) -> tuple[str, str]:
+    """Sujet et corps du modèle `code`, rendus avec `contexte` (texte brut, sans échappement)."""
+    modele = ModeleCourriel.objects.get(code=code)
+    ctx = Context(contexte, autoescape=False)
+    sujet = Template(modele.sujet).render(ctx).strip().replace("\n", " ")
+    corps = Template(modele.corps).render(ctx)
+    return sujet, corps
+
+
+def mettre_en_file(destinataire: str, sujet: str, corps: str, *, categorie: str = "") -> Courriel:
+    """Enregistre le courriel et programme son envoi après la validation de la transaction."""
+    courriel = Courriel.objects.create(
+        destinataire=destinataire, sujet=sujet[:250], corps=corps, categorie=categorie
+    )
+    transaction.on_commit(lambda: envoyer(courriel.pk))
+    return courriel
+
+
+def envoyer(pk: int) -> bool:
+    """Tente l'envoi d'un courriel en attente ou en échec ; renvoie True s'il est parti."""
+    with transaction.atomic():
+        courriel = (
+            Courriel.objects.select_for_update()
+            .filter(pk=pk)
+            .exclude(statut=Courriel.Statut.ENVOYE)
+            .first()
+        )
+        if courriel is None:
+            return False
+        courriel.tentatives += 1
+        try:
+            EmailMessage(
+                subject=courriel.sujet,
+                body=courriel.corps,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[courriel.destinataire],
+            ).send()
+        except Exception as erreur:  # tout échec d'envoi est gardé pour un nouvel essai
+            logger.warning("Échec d'envoi du courriel %s : %s", pk, erreur)
+            courriel.statut = Courriel.Statut.ECHEC
+            courriel.derniere_erreur = str(erreur)[:2000] or erreur.__class__.__name__
+            courriel.save(update_fields=["statut", "tentatives", "derniere_erreur"])
+            return False
+        courriel.statut = Courriel.Statut.ENVOYE
+        courriel.envoye_le = timezone.now()
+        courriel.derniere_erreur = ""
+        courriel.save(update_fields=["statut", "tentatives", "derniere_erreur", "envoye_le"])
+        return True
+
+
+def envoyer_en_attente() -> tuple[int, int]:
+    """Envoie tout ce qui attend ou a échoué ; renvoie (envoyés, échecs)."""
+    envoyes = echecs = 0
+    a_envoyer = Courriel.objects.exclude(statut=Courriel.Statut.ENVOYE).values_list("pk", flat=True)
+    for pk in list(a_envoyer):
+        if envoyer(pk):
+            envoyes += 1
+        else:
+            echecs += 1
+    return envoyes, echecs

@@ -1,0 +1,63 @@
+import os
+
+import pytest
+
+from acv.roles import Role
+
+from . import factories as f
+
+# Playwright (API synchrone) fait tourner une boucle d'évènements dans le fil des tests.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def region():
+    return f.RegionFactory(code="84", nom="Auvergne-Rhône-Alpes")
+
+
+@pytest.fixture
+def autre_region():
+    return f.RegionFactory(code="44", nom="Grand Est")
+
+
+@pytest.fixture
+def equipe(db):
+    return f.utilisateur(Role.EQUIPE, username="equipe")
+
+
+@pytest.fixture
+def administrateur(db):
+    return f.utilisateur(Role.ADMINISTRATEUR, username="administrateur")
+
+
+@pytest.fixture
+def observateur(db):
+    return f.utilisateur(Role.OBSERVATEUR, username="observateur")
+
+
+@pytest.fixture
+def responsable_regional(db, region):
+    return f.utilisateur(Role.RESPONSABLE_REGIONAL, username="responsable", region=region)
+
+
+@pytest.fixture
+def manager_autre_region(db, autre_region):
+    return f.utilisateur(Role.RESPONSABLE_REGIONAL, username="responsable-ge", region=autre_region)
+
+
+@pytest.fixture
+def utilisateur_jure(db):
+    return f.utilisateur(Role.JURE, username="jure")
+
+
+@pytest.fixture
+def client_de(client):
+    """client_de(user) : le client de test connecté sous ce compte (force_login, sans axes)."""
+
+    def _client(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return _client
