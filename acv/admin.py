@@ -90,7 +90,15 @@ class ModeleCourrielAdmin(SimpleHistoryAdmin):
 
 @admin.register(Courriel)
 class CourrielAdmin(admin.ModelAdmin):
-    list_display = ["sujet", "destinataire", "categorie", "statut", "tentatives", "cree_le", "envoye_le"]
+    list_display = [
+        "sujet",
+        "destinataire",
+        "categorie",
+        "statut",
+        "tentatives",
+        "cree_le",
+        "envoye_le",
+    ]
     list_filter = ["statut", "categorie"]
     search_fields = ["sujet", "destinataire"]
     readonly_fields = ["cree_le", "envoye_le", "tentatives", "derniere_erreur"]
@@ -109,7 +117,15 @@ admin.site.unregister(User)
 @admin.register(User)
 class UtilisateurAdmin(UserAdmin):
     inlines = [ProfilInline]
-    list_display = ["username", "first_name", "last_name", "email", "roles", "is_active", "is_staff"]
+    list_display = [
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "roles",
+        "is_active",
+        "is_staff",
+    ]
     list_filter = ["groups", "is_active", "is_staff"]
 
     @admin.display(description="rôles")

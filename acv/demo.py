@@ -39,8 +39,12 @@ def comptes(stdout=None) -> None:
             utilisateur=user,
             defaults={
                 "region": Region.objects.filter(code=region).first() if region else None,
-                "organisation": Organisation.objects.filter(sigle=organisation).first() if organisation else None,
+                "organisation": Organisation.objects.filter(sigle=organisation).first()
+                if organisation
+                else None,
             },
         )
     if stdout:
-        stdout.write(f"  comptes de démonstration : {len(COMPTES)} (mot de passe {MOT_DE_PASSE_DEMO})")
+        stdout.write(
+            f"  comptes de démonstration : {len(COMPTES)} (mot de passe {MOT_DE_PASSE_DEMO})"
+        )

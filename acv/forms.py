@@ -70,7 +70,9 @@ class CommuneWidget(forms.TextInput):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        context["widget"]["attrs"]["list"] = f"{context['widget']['attrs'].get('id', name)}-suggestions"
+        context["widget"]["attrs"]["list"] = (
+            f"{context['widget']['attrs'].get('id', name)}-suggestions"
+        )
         return context
 
     def render(self, name, value, attrs=None, renderer=None):
@@ -112,4 +114,3 @@ class CommuneField(forms.ModelChoiceField):
         if len(homonymes) == 1:
             return homonymes[0]
         raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-

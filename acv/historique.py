@@ -29,7 +29,9 @@ def _libelle_valeur(champ, valeur) -> str:
 def historique(obj, limite: int = 100) -> list[Entree]:
     """Les entrées les plus récentes d'abord, chacune avec ce qui a changé depuis la précédente."""
     enregistrements = list(
-        obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limite + 1]
+        obj.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : limite + 1
+        ]
     )
     champs = [f for f in obj._meta.concrete_fields if f.name not in ("id",)]
     entrees = []

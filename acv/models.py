@@ -100,7 +100,9 @@ class CommuneQuerySet(models.QuerySet):
         if terme[:1].isdigit() or terme[:2].upper() in ("2A", "2B"):
             return self.filter(code_insee__startswith=terme.upper())
         norme = normaliser_nom(terme)
-        return self.filter(Q(nom_normalise__startswith=norme) | Q(nom_normalise__contains=" " + norme))
+        return self.filter(
+            Q(nom_normalise__startswith=norme) | Q(nom_normalise__contains=" " + norme)
+        )
 
 
 class Commune(models.Model):
@@ -163,9 +165,7 @@ class Objectif(models.Model):
     libelle = models.CharField("libellé", max_length=200)
     echeance = models.DateField("échéance")
     nombre_sites = models.PositiveIntegerField("nombre de sites ouverts")
-    acv_seulement = models.BooleanField(
-        "seuls les sites en ville ACV comptent", default=False
-    )
+    acv_seulement = models.BooleanField("seuls les sites en ville ACV comptent", default=False)
     history = HistoricalRecords()
 
     class Meta:

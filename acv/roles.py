@@ -18,7 +18,11 @@ class Role(models.TextChoices):
 # Permissions des modèles par rôle : (application, actions). L'accès aux pages est décidé par
 # les fonctions ci-dessous ; ces permissions servent l'administration et la lisibilité.
 PERMISSIONS = {
-    Role.EQUIPE: {"candidatures": ("view", "add", "change"), "sites": ("view", "add", "change"), "acv": ("view",)},
+    Role.EQUIPE: {
+        "candidatures": ("view", "add", "change"),
+        "sites": ("view", "add", "change"),
+        "acv": ("view",),
+    },
     Role.JURE: {},
     Role.RESPONSABLE_REGIONAL: {"sites": ("view", "change")},
     Role.OBSERVATEUR: {"sites": ("view",)},
@@ -54,7 +58,9 @@ def roles_de(user) -> frozenset[str]:
     cache = getattr(user, "_roles_cache", None)
     if cache is None:
         libelles = {r.label: r.value for r in Role}
-        cache = frozenset(libelles[n] for n in user.groups.values_list("name", flat=True) if n in libelles)
+        cache = frozenset(
+            libelles[n] for n in user.groups.values_list("name", flat=True) if n in libelles
+        )
         if user.is_superuser:
             cache = cache | {Role.ADMINISTRATEUR.value}
         user._roles_cache = cache

@@ -102,7 +102,10 @@ TEMPLATES = [
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -175,7 +178,9 @@ EMAIL_CONFIG = env.email_url(
     "EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"
 )
 vars().update(EMAIL_CONFIG)
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Au cœur des territoires <ne-pas-repondre@cnam.fr>")
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="Au cœur des territoires <ne-pas-repondre@cnam.fr>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Sécurité : derrière un proxy inverse qui termine TLS.
@@ -204,7 +209,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/verrouillage.html"
 AXES_IPWARE_PROXY_COUNT = PROXY_COUNT or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = [CLIENT_IP_HEADER, "REMOTE_ADDR"] if CLIENT_IP_HEADER else ["REMOTE_ADDR"]
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    [CLIENT_IP_HEADER, "REMOTE_ADDR"] if CLIENT_IP_HEADER else ["REMOTE_ADDR"]
+)
 AXES_VERBOSE = False
 
 # Content-Security-Policy (django-csp 4) : aucun script en ligne, tout est servi localement.

@@ -7,11 +7,19 @@ from .forms import ChangementMotDePasseForm, ConnexionForm
 
 urlpatterns = [
     path("", views.accueil, name="accueil"),
-    path("connexion/", auth_views.LoginView.as_view(
+    path(
+        "connexion/",
+        auth_views.LoginView.as_view(
             redirect_authenticated_user=True, authentication_form=ConnexionForm
-        ), name="login"),
+        ),
+        name="login",
+    ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
-    path("mot-de-passe/", auth_views.PasswordChangeView.as_view(form_class=ChangementMotDePasseForm), name="password_change"),
+    path(
+        "mot-de-passe/",
+        auth_views.PasswordChangeView.as_view(form_class=ChangementMotDePasseForm),
+        name="password_change",
+    ),
     path(
         "mot-de-passe/modifie/",
         auth_views.PasswordChangeDoneView.as_view(),

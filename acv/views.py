@@ -9,7 +9,13 @@ from .roles import Role, roles_de
 @login_required
 def accueil(request: HttpRequest) -> HttpResponse:
     """La page d'accueil : pour chaque rôle du compte, ce qu'il a à faire ensuite."""
-    ordre = [Role.EQUIPE, Role.JURE, Role.RESPONSABLE_REGIONAL, Role.OBSERVATEUR, Role.ADMINISTRATEUR]
+    ordre = [
+        Role.EQUIPE,
+        Role.JURE,
+        Role.RESPONSABLE_REGIONAL,
+        Role.OBSERVATEUR,
+        Role.ADMINISTRATEUR,
+    ]
     mes_roles = roles_de(request.user)
     blocs = [(r.value, r.label) for r in ordre if r.value in mes_roles]
     return render(request, "acv/accueil.html", {"blocs": blocs})

@@ -63,9 +63,7 @@ class Vague(models.Model):
     date_limite = models.DateField("date limite de dépôt", null=True, blank=True)
     date_jury = models.DateField("séance du jury", null=True, blank=True)
     date_resultats = models.DateField("annonce des résultats", null=True, blank=True)
-    date_limite_evaluations = models.DateField(
-        "date limite des évaluations", null=True, blank=True
-    )
+    date_limite_evaluations = models.DateField("date limite des évaluations", null=True, blank=True)
     places_prevues = models.PositiveIntegerField("places prévues", default=0)
     nb_evaluateurs = models.PositiveSmallIntegerField(
         "évaluateurs par candidature", default=3, validators=[MinValueValidator(1)]
@@ -133,7 +131,10 @@ class Critere(models.Model):
     libelle = models.CharField("libellé", max_length=200)
     description = models.TextField("description", blank=True)
     poids = models.DecimalField(
-        "poids", max_digits=5, decimal_places=2, default=Decimal("1"),
+        "poids",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("1"),
         validators=[MinValueValidator(Decimal("0.01"))],
     )
     note_min = models.SmallIntegerField("note minimale", default=0)
@@ -145,7 +146,9 @@ class Critere(models.Model):
         verbose_name = "critère"
         ordering = ["vague", "ordre", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(note_max__gt=models.F("note_min")), name="critere_echelle_croissante"),
+            models.CheckConstraint(
+                condition=Q(note_max__gt=models.F("note_min")), name="critere_echelle_croissante"
+            ),
             models.CheckConstraint(condition=Q(poids__gt=0), name="critere_poids_positif"),
         ]
 
@@ -167,7 +170,9 @@ class PieceRequise(models.Model):
         verbose_name_plural = "pièces requises"
         ordering = ["vague", "ordre", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["vague", "libelle"], name="piece_requise_unique_par_vague")
+            models.UniqueConstraint(
+                fields=["vague", "libelle"], name="piece_requise_unique_par_vague"
+            )
         ]
 
     def __str__(self) -> str:
@@ -229,7 +234,11 @@ class Candidature(models.Model):
         "porteur", max_length=10, choices=Porteur.choices, default=Porteur.COMMUNE
     )
     epci = models.ForeignKey(
-        Epci, on_delete=models.PROTECT, null=True, blank=True, related_name="candidatures",
+        Epci,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="candidatures",
         verbose_name="EPCI porteur",
     )
     # La ville au sens de la règle « une candidature active par ville et par vague » : le numéro
@@ -257,7 +266,11 @@ class Candidature(models.Model):
     )
 
     candidature_precedente = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="resoumissions",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="resoumissions",
         verbose_name="candidature précédente",
     )
     date_reception = models.DateTimeField("reçue le", null=True, blank=True)
@@ -334,9 +347,7 @@ class Candidature(models.Model):
         depart = self.statut
         if vers not in self.TRANSITIONS[self.Statut(depart)]:
             if vers == self.Statut.RETIREE and depart in self.DECIDEES:
-                raise TransitionRefusee(
-                    "Une candidature déjà décidée ne peut plus être retirée."
-                )
+                raise TransitionRefusee("Une candidature déjà décidée ne peut plus être retirée.")
             raise TransitionRefusee(
                 f"La candidature {self.reference} est « {self.get_statut_display()} » : "
                 f"elle ne peut pas passer à « {self.Statut(vers).label} »."
@@ -372,7 +383,9 @@ class Candidature(models.Model):
 class TransitionCandidature(models.Model):
     """Le journal des changements de statut d'une candidature : qui, quand, de quoi à quoi, pourquoi."""
 
-    candidature = models.ForeignKey(Candidature, on_delete=models.CASCADE, related_name="transitions")
+    candidature = models.ForeignKey(
+        Candidature, on_delete=models.CASCADE, related_name="transitions"
+    )
     de = models.CharField("de", max_length=20, choices=Candidature.Statut.choices)
     vers = models.CharField("vers", max_length=20, choices=Candidature.Statut.choices)
     par = models.ForeignKey(
@@ -403,7 +416,9 @@ class LigneFinancement(models.Model):
         CNAM = "cnam", "Cnam"
         AUTRE = "autre", "Autre"
 
-    candidature = models.ForeignKey(Candidature, on_delete=models.CASCADE, related_name="financements")
+    candidature = models.ForeignKey(
+        Candidature, on_delete=models.CASCADE, related_name="financements"
+    )
     source = models.CharField("source", max_length=30, choices=Source.choices)
     libelle = models.CharField("précision", max_length=200, blank=True)
     montant = models.DecimalField(
@@ -437,7 +452,11 @@ class Piece(models.Model):
 
     candidature = models.ForeignKey(Candidature, on_delete=models.PROTECT, related_name="pieces")
     piece_requise = models.ForeignKey(
-        PieceRequise, on_delete=models.PROTECT, null=True, blank=True, related_name="pieces",
+        PieceRequise,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pieces",
         verbose_name="au titre de",
     )
     fichier = models.FileField("fichier", upload_to=_chemin_piece, max_length=200)
@@ -463,7 +482,9 @@ class DemandePieces(models.Model):
     """Une demande de pièces manquantes adressée au porteur pendant la consolidation."""
 
     candidature = models.ForeignKey(Candidature, on_delete=models.CASCADE, related_name="demandes")
-    pieces = models.ManyToManyField(PieceRequise, blank=True, related_name="demandes", verbose_name="pièces demandées")
+    pieces = models.ManyToManyField(
+        PieceRequise, blank=True, related_name="demandes", verbose_name="pièces demandées"
+    )
     objet = models.TextField("ce qui est demandé")
     demandee_le = models.DateTimeField("demandée le", default=timezone.now)
     echeance = models.DateField("à fournir avant le", null=True, blank=True)
@@ -533,7 +554,9 @@ class Affectation(models.Model):
     """Un juré chargé d'évaluer une candidature."""
 
     jure = models.ForeignKey(Jure, on_delete=models.PROTECT, related_name="affectations")
-    candidature = models.ForeignKey(Candidature, on_delete=models.PROTECT, related_name="affectations")
+    candidature = models.ForeignKey(
+        Candidature, on_delete=models.PROTECT, related_name="affectations"
+    )
     manuelle = models.BooleanField("faite à la main", default=False)
     creee_le = models.DateTimeField("créée le", default=timezone.now)
     creee_par = models.ForeignKey(
@@ -563,8 +586,12 @@ class Evaluation(models.Model):
         RESERVES = "reserves", "Favorable avec réserves"
         DEFAVORABLE = "defavorable", "Défavorable"
 
-    affectation = models.OneToOneField(Affectation, on_delete=models.PROTECT, related_name="evaluation")
-    statut = models.CharField("état", max_length=10, choices=Statut.choices, default=Statut.BROUILLON, db_index=True)
+    affectation = models.OneToOneField(
+        Affectation, on_delete=models.PROTECT, related_name="evaluation"
+    )
+    statut = models.CharField(
+        "état", max_length=10, choices=Statut.choices, default=Statut.BROUILLON, db_index=True
+    )
     avis = models.CharField("avis", max_length=12, choices=Avis.choices, blank=True)
     commentaire = models.TextField("commentaire", blank=True)
     # Note sur 20 calculée à la soumission (voir candidatures.scores) ; nulle en brouillon.
@@ -595,7 +622,9 @@ class Note(models.Model):
     class Meta:
         verbose_name = "note"
         constraints = [
-            models.UniqueConstraint(fields=["evaluation", "critere"], name="note_unique_par_critere")
+            models.UniqueConstraint(
+                fields=["evaluation", "critere"], name="note_unique_par_critere"
+            )
         ]
 
     def __str__(self) -> str:
@@ -612,7 +641,9 @@ class Decision(models.Model):
         RETENUE = "retenue", "Retenue"
         NON_RETENUE = "non_retenue", "Non retenue"
 
-    candidature = models.OneToOneField(Candidature, on_delete=models.PROTECT, related_name="decision")
+    candidature = models.OneToOneField(
+        Candidature, on_delete=models.PROTECT, related_name="decision"
+    )
     resultat = models.CharField("décision", max_length=12, choices=Resultat.choices)
     motivation = models.TextField("motivation", blank=True)
     decidee_par = models.ForeignKey(

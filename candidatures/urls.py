@@ -1,3 +1,3 @@
-"""Les adresses de la sélection ; chaque module de vues déclare les siennes."""
+"""Les adresses de la sélection : celles de chaque module de vues, mises bout à bout."""
 
 urlpatterns: list = []

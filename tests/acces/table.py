@@ -55,6 +55,16 @@ def connectes(code_ok: int = 200) -> dict:
 
 
 __all__ = [
-    "ADMIN", "ANONYME", "CONNEXION", "EQUIPE", "JURE", "OBSERVATEUR", "RESPONSABLE", "Cas",
-    "Ligne", "connectes", "equipe_seulement", "pour_tous",
+    "ADMIN",
+    "ANONYME",
+    "CONNEXION",
+    "EQUIPE",
+    "JURE",
+    "OBSERVATEUR",
+    "RESPONSABLE",
+    "Cas",
+    "Ligne",
+    "connectes",
+    "equipe_seulement",
+    "pour_tous",
 ]

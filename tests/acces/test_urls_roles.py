@@ -66,9 +66,13 @@ def test_acces_par_role(url_name, client, db):
             reponse = getattr(client, cas.methode)(url, cas.donnees(monde))
             attendu = cas.attendu[role]
             if attendu == CONNEXION:
-                obtenu_ok = reponse.status_code == 302 and reponse["Location"].startswith(reverse("login"))
+                obtenu_ok = reponse.status_code == 302 and reponse["Location"].startswith(
+                    reverse("login")
+                )
             else:
                 obtenu_ok = reponse.status_code == attendu
             if not obtenu_ok:
-                ecarts.append(f"{cas.nom or cas.methode} {url} [{role}] : attendu {attendu}, obtenu {reponse.status_code}")
+                ecarts.append(
+                    f"{cas.nom or cas.methode} {url} [{role}] : attendu {attendu}, obtenu {reponse.status_code}"
+                )
     assert ecarts == []

@@ -13,7 +13,9 @@ def test_les_groupes_des_roles_existent_apres_migrate(db):
 def test_connexion_avec_le_bon_mot_de_passe_mene_a_l_accueil(client, db):
     f.utilisateur(Role.EQUIPE, username="camille")
 
-    reponse = client.post(reverse("login"), {"username": "camille", "password": "mot-de-passe-de-test"})
+    reponse = client.post(
+        reverse("login"), {"username": "camille", "password": "mot-de-passe-de-test"}
+    )
 
     assert (reponse.status_code, reponse["Location"]) == (302, reverse("accueil"))
 
@@ -33,7 +35,9 @@ def test_verrouillage_apres_echecs_repetes_puis_message_en_francais(client, db):
     for _ in range(3):
         client.post(reverse("login"), {"username": "dominique", "password": "faux"})
 
-    reponse = client.post(reverse("login"), {"username": "dominique", "password": "mot-de-passe-de-test"})
+    reponse = client.post(
+        reverse("login"), {"username": "dominique", "password": "mot-de-passe-de-test"}
+    )
 
     assert reponse.status_code == 429
     texte = reponse.content.decode()
@@ -45,10 +49,16 @@ def test_verrouillage_apres_echecs_repetes_puis_message_en_francais(client, db):
 def test_le_verrouillage_ne_touche_pas_le_meme_compte_depuis_une_autre_adresse(client, db):
     f.utilisateur(Role.JURE, username="dominique")
     for _ in range(3):
-        client.post(reverse("login"), {"username": "dominique", "password": "faux"}, REMOTE_ADDR="203.0.113.9")
+        client.post(
+            reverse("login"),
+            {"username": "dominique", "password": "faux"},
+            REMOTE_ADDR="203.0.113.9",
+        )
 
     reponse = client.post(
-        reverse("login"), {"username": "dominique", "password": "mot-de-passe-de-test"}, REMOTE_ADDR="198.51.100.7"
+        reverse("login"),
+        {"username": "dominique", "password": "mot-de-passe-de-test"},
+        REMOTE_ADDR="198.51.100.7",
     )
 
     assert reponse.status_code == 302

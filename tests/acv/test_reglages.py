@@ -10,12 +10,20 @@ RACINE = Path(__file__).resolve().parents[2]
 
 
 def _demarrer(**variables) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL", "SECURE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL", "SECURE")
+    }
     env.update(variables)
     env["DJANGO_SETTINGS_MODULE"] = "acv.settings"
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy"],
-        cwd=RACINE, env=env, capture_output=True, text=True, timeout=60,
+        cwd=RACINE,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -46,10 +54,20 @@ def test_check_deploy_ne_laisse_que_w021():
 
 def test_demo_locale_sur_sqlite_sans_variable():
     resultat = subprocess.run(
-        [sys.executable, "-c", "import django,os;os.environ['DJANGO_SETTINGS_MODULE']='acv.settings';django.setup();"
-         "from django.conf import settings;print(settings.DATABASES['default']['ENGINE'])"],
-        cwd=RACINE, env={**{k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATABASE_URL")}, "DEBUG": "true"},
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-c",
+            "import django,os;os.environ['DJANGO_SETTINGS_MODULE']='acv.settings';django.setup();"
+            "from django.conf import settings;print(settings.DATABASES['default']['ENGINE'])",
+        ],
+        cwd=RACINE,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATABASE_URL")},
+            "DEBUG": "true",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
     assert resultat.stdout.strip() == "django.db.backends.sqlite3", resultat.stderr

@@ -15,6 +15,8 @@ class Command(BaseCommand):
         for nom, (crees, modifies) in bilan.lignes.items():
             self.stdout.write(f"  {nom} : {crees} créé(s), {modifies} modifié(s)")
         if bilan.rien_change:
-            self.stdout.write(self.style.SUCCESS(f"Référentiel déjà à jour : rien n'a changé ({duree:.1f} s)."))
+            self.stdout.write(
+                self.style.SUCCESS(f"Référentiel déjà à jour : rien n'a changé ({duree:.1f} s).")
+            )
         else:
             self.stdout.write(self.style.SUCCESS(f"Référentiel chargé en {duree:.1f} s."))

@@ -1,0 +1,139 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Affectation,
+    Candidature,
+    Conflit,
+    Critere,
+    Decision,
+    DemandePieces,
+    Evaluation,
+    Jure,
+    LigneFinancement,
+    Note,
+    Piece,
+    PieceRequise,
+    TransitionCandidature,
+    Vague,
+)
+
+
+class CritereInline(admin.TabularInline):
+    model = Critere
+    extra = 0
+
+
+class PieceRequiseInline(admin.TabularInline):
+    model = PieceRequise
+    extra = 0
+
+
+@admin.register(Vague)
+class VagueAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "numero",
+        "nom",
+        "statut",
+        "date_ouverture",
+        "date_limite",
+        "date_jury",
+        "places_prevues",
+    ]
+    list_filter = ["statut"]
+    search_fields = ["nom"]
+    inlines = [CritereInline, PieceRequiseInline]
+    filter_horizontal = ["jures_presents"]
+
+
+class LigneFinancementInline(admin.TabularInline):
+    model = LigneFinancement
+    extra = 0
+
+
+class TransitionInline(admin.TabularInline):
+    model = TransitionCandidature
+    extra = 0
+    can_delete = False
+    readonly_fields = ["de", "vers", "par", "le", "note"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Candidature)
+class CandidatureAdmin(SimpleHistoryAdmin):
+    list_display = ["reference", "commune", "vague", "statut", "porteur", "date_reception"]
+    list_filter = ["vague", "statut", "porteur", "commune__region"]
+    search_fields = ["reference", "commune__nom", "commune__code_insee", "epci__nom", "contact_nom"]
+    list_select_related = ["commune", "vague"]
+    autocomplete_fields = ["commune", "epci", "candidature_precedente"]
+    readonly_fields = ["reference", "cle_ville", "cree_le", "modifie_le"]
+    inlines = [LigneFinancementInline, TransitionInline]
+
+
+@admin.register(Piece)
+class PieceAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "nom_original",
+        "candidature",
+        "piece_requise",
+        "type_mime",
+        "taille",
+        "statut",
+        "deposee_le",
+    ]
+    list_filter = ["statut", "type_mime"]
+    search_fields = ["nom_original", "candidature__reference", "candidature__commune__nom"]
+    list_select_related = ["candidature", "candidature__commune", "piece_requise"]
+    raw_id_fields = ["candidature"]
+
+
+@admin.register(DemandePieces)
+class DemandePiecesAdmin(admin.ModelAdmin):
+    list_display = ["candidature", "demandee_le", "echeance", "repondue_le"]
+    search_fields = ["candidature__reference", "candidature__commune__nom", "objet"]
+    raw_id_fields = ["candidature"]
+
+
+@admin.register(Jure)
+class JureAdmin(admin.ModelAdmin):
+    list_display = ["utilisateur", "organisation", "vague"]
+    list_filter = ["vague", "organisation"]
+    search_fields = ["utilisateur__username", "utilisateur__last_name"]
+    autocomplete_fields = ["utilisateur"]
+    list_select_related = ["utilisateur", "organisation", "vague"]
+
+
+@admin.register(Conflit)
+class ConflitAdmin(SimpleHistoryAdmin):
+    list_display = ["jure", "candidature", "declare_le"]
+    list_filter = ["jure__vague"]
+    raw_id_fields = ["candidature", "jure"]
+
+
+@admin.register(Affectation)
+class AffectationAdmin(SimpleHistoryAdmin):
+    list_display = ["jure", "candidature", "manuelle", "creee_le"]
+    list_filter = ["jure__vague", "manuelle"]
+    raw_id_fields = ["candidature", "jure"]
+
+
+class NoteInline(admin.TabularInline):
+    model = Note
+    extra = 0
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(SimpleHistoryAdmin):
+    list_display = ["affectation", "statut", "avis", "note_sur_20", "soumise_le"]
+    list_filter = ["statut", "avis", "affectation__jure__vague"]
+    raw_id_fields = ["affectation"]
+    inlines = [NoteInline]
+
+
+@admin.register(Decision)
+class DecisionAdmin(SimpleHistoryAdmin):
+    list_display = ["candidature", "resultat", "decidee_par", "decidee_le"]
+    list_filter = ["resultat", "candidature__vague"]
+    raw_id_fields = ["candidature"]
