@@ -1,0 +1,1 @@
+"""Les formulaires de la sélection, un module par domaine."""
