@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('acv', '0002_donnees_de_reference'),
-        ('candidatures', '0002_lettres_accompagnement'),
+        ('candidatures', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
