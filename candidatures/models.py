@@ -658,3 +658,247 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.candidature.reference} : {self.get_resultat_display()}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Lettres et accompagnement
+# ---------------------------------------------------------------------------------------------
+class Lettre(models.Model):
+    """La lettre annonçant sa décision à une ville, rendue depuis un modèle que l'équipe modifie.
+
+    L'état d'envoi se lit sur le courriel lié (boîte d'envoi) : pas de courriel, pas encore
+    envoyée ; sinon en attente, envoyée ou en échec.
+    """
+
+    class Nature(models.TextChoices):
+        SELECTION = "selection", "Lettre de sélection"
+        NON_SELECTION = "non_selection", "Lettre de non-sélection"
+
+    # Le modèle de courriel (acv.ModeleCourriel) de chaque nature.
+    MODELES = {Nature.SELECTION: "lettre_selection", Nature.NON_SELECTION: "lettre_non_selection"}
+
+    candidature = models.ForeignKey(Candidature, on_delete=models.PROTECT, related_name="lettres")
+    nature = models.CharField("nature", max_length=15, choices=Nature.choices)
+    sujet = models.CharField("sujet", max_length=250)
+    corps = models.TextField("corps")
+    courriel = models.ForeignKey(
+        "acv.Courriel",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="courriel envoyé",
+    )
+    preparee_le = models.DateTimeField("préparée le", default=timezone.now)
+    preparee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "lettre"
+        ordering = ["candidature__commune__nom", "nature"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidature", "nature"], name="lettre_unique_par_candidature_et_nature"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_nature_display()} — {self.candidature}"
+
+    @property
+    def etat(self) -> str:
+        """« a_envoyer », ou l'état du courriel lié (en_attente, envoye, echec)."""
+        return self.courriel.statut if self.courriel_id else "a_envoyer"
+
+    @property
+    def etat_libelle(self) -> str:
+        if not self.courriel_id:
+            return "Pas encore envoyée"
+        return {
+            "en_attente": "En attente d'envoi",
+            "envoye": "Envoyée",
+            "echec": "Échec de l'envoi",
+        }.get(self.courriel.statut, self.courriel.get_statut_display())
+
+    @property
+    def est_partie(self) -> bool:
+        return bool(self.courriel_id) and self.courriel.statut == "envoye"
+
+
+class AccompagnementQuerySet(models.QuerySet):
+    def pour_liste(self, aujourdhui=None) -> AccompagnementQuerySet:
+        """Ce que la liste montre, en une requête : territoire, conseiller, resoumission, et les
+        décomptes d'actions (total, faites, en retard) et la prochaine échéance ouverte."""
+        aujourdhui = aujourdhui or timezone.localdate()
+        ouvertes = ~Q(actions__statut__in=ActionAccompagnement.TERMINEES)
+        return self.select_related(
+            "candidature__vague",
+            "candidature__commune__departement",
+            "candidature__commune__region",
+            "conseiller",
+            "vague_cible",
+            "resoumission",
+        ).annotate(
+            nb_actions=models.Count("actions", distinct=True),
+            nb_faites=models.Count(
+                "actions",
+                filter=Q(actions__statut=ActionAccompagnement.Statut.FAITE),
+                distinct=True,
+            ),
+            nb_en_retard=models.Count(
+                "actions", filter=ouvertes & Q(actions__echeance__lt=aujourdhui), distinct=True
+            ),
+            prochaine_echeance=models.Min("actions__echeance", filter=ouvertes),
+        )
+
+    def avec_actions_en_retard(self, aujourdhui=None) -> AccompagnementQuerySet:
+        aujourdhui = aujourdhui or timezone.localdate()
+        return self.filter(
+            pk__in=ActionAccompagnement.objects.en_retard(aujourdhui).values("accompagnement")
+        )
+
+
+class Accompagnement(models.Model):
+    """Le plan d'accompagnement d'une ville non retenue, vers une vague suivante."""
+
+    candidature = models.OneToOneField(
+        Candidature,
+        on_delete=models.PROTECT,
+        related_name="accompagnement",
+        verbose_name="candidature non retenue",
+    )
+    conseiller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="accompagnements",
+        verbose_name="conseiller ou conseillère",
+    )
+    vague_cible = models.ForeignKey(
+        Vague,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accompagnements_cibles",
+        verbose_name="vague visée",
+    )
+    resoumission = models.ForeignKey(
+        Candidature,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accompagnements_d_origine",
+        verbose_name="resoumission",
+    )
+    notes = models.TextField("notes", blank=True)
+    cree_le = models.DateTimeField("créé le", default=timezone.now)
+    cree_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    objects = AccompagnementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "plan d'accompagnement"
+        verbose_name_plural = "plans d'accompagnement"
+        ordering = ["candidature__commune__nom"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(resoumission=models.F("candidature")),
+                name="accompagnement_resoumission_distincte",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Accompagnement de {self.candidature.commune.nom}"
+
+    @classmethod
+    def ouvrir(cls, candidature: Candidature, *, conseiller, par, **champs) -> Accompagnement:
+        """Crée le plan d'une candidature non retenue ; refuse toute autre candidature, ou un second plan."""
+        if candidature.statut != Candidature.Statut.NON_RETENUE:
+            raise TransitionRefusee(
+                "Un plan d'accompagnement ne s'ouvre que pour une candidature non retenue."
+            )
+        if cls.objects.filter(candidature=candidature).exists():
+            raise TransitionRefusee("Cette candidature a déjà un plan d'accompagnement.")
+        plan = cls(candidature=candidature, conseiller=conseiller, cree_par=par, **champs)
+        plan._history_user = par
+        plan._change_reason = "Ouverture du plan"
+        plan.save()
+        return plan
+
+
+class ActionAccompagnementQuerySet(models.QuerySet):
+    def ouvertes(self) -> ActionAccompagnementQuerySet:
+        return self.exclude(statut__in=ActionAccompagnement.TERMINEES)
+
+    def en_retard(self, aujourdhui=None) -> ActionAccompagnementQuerySet:
+        """Échéance passée, ni faite ni abandonnée."""
+        return self.ouvertes().filter(echeance__lt=aujourdhui or timezone.localdate())
+
+
+class ActionAccompagnement(models.Model):
+    """Une action d'un plan d'accompagnement, avec son échéance."""
+
+    class Statut(models.TextChoices):
+        A_FAIRE = "a_faire", "À faire"
+        EN_COURS = "en_cours", "En cours"
+        FAITE = "faite", "Faite"
+        ABANDONNEE = "abandonnee", "Abandonnée"
+
+    TERMINEES = (Statut.FAITE, Statut.ABANDONNEE)
+
+    accompagnement = models.ForeignKey(
+        Accompagnement, on_delete=models.CASCADE, related_name="actions"
+    )
+    libelle = models.CharField("action", max_length=300)
+    statut = models.CharField(
+        "état", max_length=12, choices=Statut.choices, default=Statut.A_FAIRE, db_index=True
+    )
+    echeance = models.DateField("échéance", null=True, blank=True)
+    faite_le = models.DateField("faite le", null=True, blank=True)
+    relancee_le = models.DateField("dernière relance", null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = ActionAccompagnementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "action d'accompagnement"
+        verbose_name_plural = "actions d'accompagnement"
+        ordering = ["accompagnement", models.F("echeance").asc(nulls_last=True), "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(statut="faite") | Q(faite_le__isnull=True),
+                name="action_faite_le_si_faite",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.libelle
+
+    @property
+    def est_terminee(self) -> bool:
+        return self.statut in self.TERMINEES
+
+    def en_retard_au(self, aujourdhui) -> bool:
+        return bool(self.echeance) and self.echeance < aujourdhui and not self.est_terminee
+
+    @property
+    def en_retard(self) -> bool:
+        return self.en_retard_au(timezone.localdate())
+
+    def changer_statut(self, vers: str, *, par) -> None:
+        """Passe l'action à `vers` ; « faite » date l'action du jour, les autres effacent cette date."""
+        if vers not in self.Statut.values:
+            raise TransitionRefusee("État d'action inconnu.")
+        if vers == self.statut:
+            raise TransitionRefusee(f"L'action est déjà « {self.Statut(vers).label.lower()} ».")
+        depart = self.statut
+        self.statut = vers
+        self.faite_le = timezone.localdate() if vers == self.Statut.FAITE else None
+        self._history_user = par
+        self._change_reason = f"{self.Statut(depart).label} → {self.Statut(vers).label}"
+        self.save(update_fields=["statut", "faite_le"])
