@@ -1,0 +1,300 @@
+"""Le classement d'une vague : notes, notes corrigées de la sévérité des jurés, écarts, avis, rangs.
+
+Tout est calculé en Python, à pleine précision, à partir des évaluations soumises (une requête) :
+
+- la note d'une candidature est la moyenne des notes sur 20 de ses évaluations soumises ;
+- sa note corrigée : les notes de chaque juré sont centrées-réduites sur la vague
+  (z = (note − moyenne du juré) / écart-type du juré ; z = 0 pour un juré qui a moins de deux
+  évaluations soumises ou dont les notes ne varient pas), la moyenne des z de la candidature est
+  remise sur 20 avec la moyenne et l'écart-type de toutes les notes de la vague, puis bornée à 0–20.
+  Tous les écarts-types sont ceux de la population ;
+- son écart est la note la plus haute moins la plus basse ;
+- elle est « à discuter » si l'écart atteint 5 points, ou si elle a reçu à la fois un avis
+  favorable et un avis défavorable (« favorable avec réserves » n'est ni l'un ni l'autre).
+
+Les notes sont montrées, comparées pour les ex æquo et exportées à deux décimales (`arrondi`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count
+
+from .models import Candidature, Evaluation, Jure, Vague
+
+# Les deux façons de classer : par note corrigée (par défaut) ou par note brute.
+PAR_CORRIGEE = "corrigee"
+PAR_NOTE = "note"
+CRITERES_DE_RANG = {PAR_CORRIGEE: "note corrigée", PAR_NOTE: "note"}
+
+SEUIL_ECART = 5.0
+# Une différence de notes de 5 peut sortir du calcul en flottants à 4,999999999… : on tolère
+# l'erreur d'arrondi des flottants, pas davantage.
+TOLERANCE = 1e-9
+# Rangs examinés de chaque côté de la ligne des places par la vérification « sans un juré ».
+RANGS_AUTOUR_DE_LA_LIGNE = 5
+
+STATUTS_CLASSES = (
+    Candidature.Statut.EN_EXAMEN,
+    Candidature.Statut.RETENUE,
+    Candidature.Statut.NON_RETENUE,
+)
+
+
+def arrondi(valeur: float | None) -> Decimal | None:
+    """La valeur à deux décimales, arrondie au plus proche (5 vers le haut), telle qu'on l'écrit."""
+    if valeur is None:
+        return None
+    return Decimal(repr(valeur)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _moyenne(valeurs: Sequence[float]) -> float:
+    return math.fsum(valeurs) / len(valeurs)
+
+
+def _ecart_type(valeurs: Sequence[float]) -> float:
+    """L'écart-type de population ; 0 pour moins de deux valeurs (jamais de division par zéro)."""
+    if len(valeurs) < 2:
+        return 0.0
+    moyenne = _moyenne(valeurs)
+    variance = math.fsum((v - moyenne) ** 2 for v in valeurs) / len(valeurs)
+    return math.sqrt(variance) if variance > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class EvaluationSoumise:
+    candidature: int
+    jure: int
+    note: float
+    avis: str
+
+
+@dataclass
+class Notes:
+    """Les chiffres d'une candidature, à pleine précision."""
+
+    note: float | None = None
+    note_corrigee: float | None = None
+    ecart: float | None = None
+    favorables: int = 0
+    reserves: int = 0
+    defavorables: int = 0
+    soumises: int = 0
+
+    @property
+    def a_discuter(self) -> bool:
+        ecart_fort = self.ecart is not None and self.ecart >= SEUIL_ECART - TOLERANCE
+        return ecart_fort or (self.favorables > 0 and self.defavorables > 0)
+
+
+def calculer_notes(evaluations: Iterable[EvaluationSoumise]) -> dict[int, Notes]:
+    """Les notes de chaque candidature évaluée, par identifiant de candidature."""
+    evaluations = list(evaluations)
+    if not evaluations:
+        return {}
+    par_jure: dict[int, list[float]] = defaultdict(list)
+    for e in evaluations:
+        par_jure[e.jure].append(e.note)
+    echelle_jure = {}
+    for jure, notes in par_jure.items():
+        ecart_type = _ecart_type(notes)
+        # Moins de deux évaluations ou aucune variation : on ne sait rien de sa sévérité, z = 0.
+        echelle_jure[jure] = (_moyenne(notes), ecart_type) if ecart_type > 0 else None
+    toutes = [e.note for e in evaluations]
+    moyenne_vague, ecart_type_vague = _moyenne(toutes), _ecart_type(toutes)
+
+    par_candidature: dict[int, list[EvaluationSoumise]] = defaultdict(list)
+    for e in evaluations:
+        par_candidature[e.candidature].append(e)
+    resultat = {}
+    for candidature, siennes in par_candidature.items():
+        notes = [e.note for e in siennes]
+        z = []
+        for e in siennes:
+            echelle = echelle_jure[e.jure]
+            z.append(0.0 if echelle is None else (e.note - echelle[0]) / echelle[1])
+        corrigee = moyenne_vague + ecart_type_vague * _moyenne(z)
+        resultat[candidature] = Notes(
+            note=_moyenne(notes),
+            note_corrigee=min(20.0, max(0.0, corrigee)),
+            ecart=max(notes) - min(notes),
+            favorables=sum(e.avis == Evaluation.Avis.FAVORABLE for e in siennes),
+            reserves=sum(e.avis == Evaluation.Avis.RESERVES for e in siennes),
+            defavorables=sum(e.avis == Evaluation.Avis.DEFAVORABLE for e in siennes),
+            soumises=len(siennes),
+        )
+    return resultat
+
+
+def _valeur(notes: Notes | None, par: str) -> float | None:
+    if notes is None:
+        return None
+    return notes.note if par == PAR_NOTE else notes.note_corrigee
+
+
+def classer(
+    candidatures: Sequence[int], notes: dict[int, Notes], par: str = PAR_CORRIGEE
+) -> tuple[list[int], dict[int, int | None]]:
+    """L'ordre du classement et le rang de chaque candidature (None si elle n'a aucune note).
+
+    Rang partagé par les ex æquo à deux décimales, le suivant sautant d'autant : 1, 2, 2, 4.
+    À égalité, l'ordre de `candidatures` est gardé (tri stable).
+    """
+    classees = [c for c in candidatures if _valeur(notes.get(c), par) is not None]
+    classees.sort(key=lambda c: arrondi(_valeur(notes[c], par)), reverse=True)
+    rangs: dict[int, int | None] = {c: None for c in candidatures}
+    precedente = None
+    for position, c in enumerate(classees, start=1):
+        valeur = arrondi(_valeur(notes[c], par))
+        rangs[c] = rangs[classees[position - 2]] if valeur == precedente else position
+        precedente = valeur
+    non_classees = [c for c in candidatures if rangs[c] is None]
+    return classees + non_classees, rangs
+
+
+def dans_la_selection(rang: int | None, places: int) -> bool:
+    """Au-dessus de la ligne des places (un ex æquo sur la ligne est dedans)."""
+    return rang is not None and rang <= places
+
+
+def proche_de_la_ligne(rang: int | None, places: int) -> bool:
+    """Dans les cinq rangs au-dessus de la ligne (places − 4 … places) ou les cinq au-dessous."""
+    if rang is None or places <= 0:
+        return False
+    return places - RANGS_AUTOUR_DE_LA_LIGNE < rang <= places + RANGS_AUTOUR_DE_LA_LIGNE
+
+
+def sans_un_jure(
+    evaluations: Sequence[EvaluationSoumise],
+    candidatures: Sequence[int],
+    places: int,
+    par: str = PAR_CORRIGEE,
+) -> dict[int, list[int]]:
+    """Pour chaque candidature proche de la ligne, les jurés dont le retrait la fait changer de côté.
+
+    Pour chaque juré, toute la vague est recalculée sans ses évaluations : la standardisation,
+    chaque note corrigée, chaque rang. Une candidature qui n'a plus aucune note sans lui est hors
+    de la sélection.
+    """
+    _, rangs = classer(candidatures, calculer_notes(evaluations), par)
+    proches = [c for c in candidatures if proche_de_la_ligne(rangs[c], places)]
+    basculent: dict[int, list[int]] = {c: [] for c in proches}
+    if not proches:
+        return basculent
+    for jure in sorted({e.jure for e in evaluations}):
+        sans_lui = [e for e in evaluations if e.jure != jure]
+        _, rangs_sans_lui = classer(candidatures, calculer_notes(sans_lui), par)
+        for c in proches:
+            if dans_la_selection(rangs[c], places) != dans_la_selection(rangs_sans_lui[c], places):
+                basculent[c].append(jure)
+    return basculent
+
+
+# ---------------------------------------------------------------------------------------------
+# Le classement d'une vague, prêt à afficher
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class Ligne:
+    candidature: Candidature
+    notes: Notes
+    attendues: int
+    rang: int | None
+    dans_la_selection: bool
+    proche_de_la_ligne: bool
+    # Les jurés dont le retrait fait changer la candidature de côté (None : pas vérifiée).
+    basculent: list[Jure] | None = None
+
+    @property
+    def decision(self):
+        return getattr(self.candidature, "decision", None)
+
+    # Les valeurs à deux décimales, pour l'affichage et les exports.
+    @property
+    def note(self) -> Decimal | None:
+        return arrondi(self.notes.note)
+
+    @property
+    def note_corrigee(self) -> Decimal | None:
+        return arrondi(self.notes.note_corrigee)
+
+    @property
+    def ecart(self) -> Decimal | None:
+        return arrondi(self.notes.ecart)
+
+    @property
+    def a_discuter(self) -> bool:
+        return self.notes.a_discuter
+
+
+@dataclass
+class Classement:
+    vague: Vague
+    par: str
+    lignes: list[Ligne]
+    jures: dict[int, Jure] = field(default_factory=dict)
+
+    @property
+    def places(self) -> int:
+        return self.vague.places_prevues
+
+    @property
+    def libelle_par(self) -> str:
+        return CRITERES_DE_RANG[self.par]
+
+
+def evaluations_soumises(vague: Vague) -> list[EvaluationSoumise]:
+    """Les évaluations soumises des candidatures classées de la vague (une requête)."""
+    lignes = Evaluation.objects.filter(
+        affectation__candidature__vague=vague,
+        affectation__candidature__statut__in=STATUTS_CLASSES,
+        statut=Evaluation.Statut.SOUMISE,
+        note_sur_20__isnull=False,
+    ).values_list("affectation__candidature_id", "affectation__jure_id", "note_sur_20", "avis")
+    return [EvaluationSoumise(c, j, float(n), a) for c, j, n, a in lignes.order_by("pk")]
+
+
+def candidatures_classees(vague: Vague):
+    """Les candidatures classées, avec ce que le tableau affiche et leurs affectations comptées."""
+    return (
+        vague.candidatures.filter(statut__in=STATUTS_CLASSES)
+        .select_related("commune", "commune__region", "commune__departement", "epci", "decision")
+        .annotate(nb_affectations=Count("affectations"))
+        .order_by("commune__nom", "pk")
+    )
+
+
+def classement_de(vague: Vague, *, par: str = PAR_CORRIGEE, verifier: bool = True) -> Classement:
+    """Le classement de la vague (trois requêtes : candidatures, évaluations, jurés).
+
+    `verifier` ajoute, pour les candidatures proches de la ligne des places, la vérification
+    « sans un juré ».
+    """
+    if par not in CRITERES_DE_RANG:
+        par = PAR_CORRIGEE
+    candidatures = list(candidatures_classees(vague))
+    evaluations = evaluations_soumises(vague)
+    ids = [c.pk for c in candidatures]
+    notes = calculer_notes(evaluations)
+    ordre, rangs = classer(ids, notes, par)
+    jures = {j.pk: j for j in vague.jures.select_related("utilisateur", "organisation")}
+    basculent = sans_un_jure(evaluations, ids, vague.places_prevues, par) if verifier else {}
+    par_id = {c.pk: c for c in candidatures}
+    places = vague.places_prevues
+    lignes = [
+        Ligne(
+            candidature=par_id[c],
+            notes=notes.get(c, Notes()),
+            attendues=par_id[c].nb_affectations,
+            rang=rangs[c],
+            dans_la_selection=dans_la_selection(rangs[c], places),
+            proche_de_la_ligne=proche_de_la_ligne(rangs[c], places),
+            basculent=[jures[j] for j in basculent[c]] if c in basculent else None,
+        )
+        for c in ordre
+    ]
+    return Classement(vague=vague, par=par, lignes=lignes, jures=jures)
