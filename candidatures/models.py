@@ -123,6 +123,44 @@ class Vague(models.Model):
         self._history_user = par
         self.save(update_fields=["statut", "publiee_le"])
 
+    def rouvrir(self, *, par, motif: str) -> None:
+        """Rouvre la délibération d'une vague dont les résultats sont publiés.
+
+        Effets : la vague repasse « en délibération » (date de publication effacée), avec le motif
+        dans son historique ; ses candidatures retenues ou non retenues reviennent « en examen »,
+        chaque retour enregistré (transition et historique). Les décisions restent, modifiables.
+        Refuse sans motif, ou si les résultats de la vague ne sont pas publiés.
+        """
+        motif = (motif or "").strip()
+        if not motif:
+            raise TransitionRefusee("Indiquez le motif de la réouverture de la délibération.")
+        if self.statut != self.Statut.RESULTATS_PUBLIES:
+            raise TransitionRefusee(
+                f"La vague « {self.nom} » est « {self.get_statut_display()} » : seule une vague "
+                "dont les résultats sont publiés peut être rouverte."
+            )
+        self.statut = self.Statut.DELIBERATION
+        self.publiee_le = None
+        self._change_reason = f"Délibération rouverte : {motif}"
+        self._history_user = par
+        self.save(update_fields=["statut", "publiee_le"])
+        for candidature in self.candidatures.filter(statut__in=Candidature.DECIDEES):
+            depart = candidature.statut
+            candidature.statut = Candidature.Statut.EN_EXAMEN
+            candidature._change_reason = (
+                f"{Candidature.Statut(depart).label} → {Candidature.Statut.EN_EXAMEN.label} : "
+                f"délibération rouverte ({motif})"
+            )
+            candidature._history_user = par
+            candidature.save(update_fields=["statut", "modifie_le"])
+            TransitionCandidature.objects.create(
+                candidature=candidature,
+                de=depart,
+                vers=Candidature.Statut.EN_EXAMEN,
+                par=par,
+                note=f"Délibération rouverte : {motif}",
+            )
+
 
 class Critere(models.Model):
     """Un critère de la grille d'une vague, noté sur une échelle de note_min à note_max."""
