@@ -147,7 +147,7 @@ class Commune(models.Model):
 class Organisation(models.Model):
     """Un des cinq organismes représentés au jury."""
 
-    sigle = models.SlugField("code", max_length=20, unique=True)
+    sigle = models.SlugField("code", max_length=40, unique=True)
     nom = models.CharField("nom", max_length=200, unique=True)
     ordre = models.PositiveSmallIntegerField(default=0)
 

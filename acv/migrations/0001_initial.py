@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
             name='Organisation',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sigle', models.SlugField(max_length=20, unique=True, verbose_name='code')),
+                ('sigle', models.SlugField(max_length=40, unique=True, verbose_name='code')),
                 ('nom', models.CharField(max_length=200, unique=True, verbose_name='nom')),
                 ('ordre', models.PositiveSmallIntegerField(default=0)),
             ],
