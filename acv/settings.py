@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "acv.middleware.EnTetesSecuriteMiddleware",  # Permissions-Policy, CORP, pas de cache si connecté
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -74,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "acv.middleware.ExpirationSessionMiddleware",  # après l'authentification et les messages
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -122,6 +124,9 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=2 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# L'inactivité est mesurée par acv.middleware.ExpirationSessionMiddleware (session glissante).
+# Un lien de réinitialisation du mot de passe vaut une heure (3 jours par défaut dans Django).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
@@ -195,6 +200,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Aucun script ne lit le jeton CSRF dans le cookie : il vient du formulaire ({% csrf_token %}).
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+if SECURE:
+    # Préfixe __Host- : le navigateur n'accepte le cookie que sécurisé, sans domaine, sur « / ».
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 X_FRAME_OPTIONS = "DENY"
 
 # En-tête du proxy qui porte l'adresse du client (par exemple HTTP_X_FORWARDED_FOR).
@@ -235,11 +248,23 @@ CONTENT_SECURITY_POLICY = {
 
 MESSAGE_TAGS = {10: "info", 20: "info", 25: "success", 30: "warning", 40: "error"}
 
+# Journaux sur la sortie d'erreur (collectés par l'hébergeur). Le journal de sécurité
+# (acv.securite : connexions, échecs, déconnexions, sessions expirées, réinitialisations,
+# sauvegardes et restaurations ; django.security : requêtes suspectes ; axes : verrouillages)
+# est toujours écrit au niveau INFO, quel que soit LOG_LEVEL.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "horodate": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "horodate"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    "loggers": {
+        "acv.securite": {"level": env.str("SECURITY_LOG_LEVEL", default="INFO")},
+        "django.security": {"level": env.str("SECURITY_LOG_LEVEL", default="INFO")},
+        "axes": {"level": env.str("SECURITY_LOG_LEVEL", default="INFO")},
+    },
 }
 
 SITE_TITLE = "Au cœur des territoires"
