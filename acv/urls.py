@@ -3,7 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
-from .forms import ChangementMotDePasseForm, ConnexionForm
+from .forms import (
+    ChangementMotDePasseForm,
+    ConnexionForm,
+    DemandeReinitialisationForm,
+    NouveauMotDePasseForm,
+)
 
 urlpatterns = [
     path("", views.accueil, name="accueil"),
@@ -25,10 +30,37 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path(
+        "mot-de-passe/oublie/",
+        auth_views.PasswordResetView.as_view(
+            form_class=DemandeReinitialisationForm,
+            email_template_name="registration/password_reset_email.txt",
+            subject_template_name="registration/password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "mot-de-passe/oublie/envoye/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "mot-de-passe/reinitialiser/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            form_class=NouveauMotDePasseForm, reset_url_token="nouveau"
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "mot-de-passe/reinitialise/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("communes/autocompletion/", views.communes_autocompletion, name="communes_autocompletion"),
     path("accessibilite/", views.declaration_accessibilite, name="accessibilite"),
     path("candidatures/", include("candidatures.urls")),
     path("sites/", include("sites.urls")),
+    path("opendata/", include("sites.urls_opendata")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,278 @@
+"""Les pages du déploiement : sites, objectifs, tableau de bord.
+
+Qui fait quoi : l'équipe (et l'administrateur) lit et modifie tout ; un responsable régional lit
+tous les sites et modifie ceux dont la commune est dans sa région ; un observateur lit ; un juré
+n'a rien ici (403). Un responsable régional qui veut modifier le site d'une autre région reçoit
+un 403 et non un 404 : la liste des sites lui est ouverte en lecture, l'existence du site n'est
+donc pas un secret, et le 403 dit clairement que c'est le droit de modifier qui manque.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from acv.erreurs import ErreurMetier, enregistrer_avec_version
+from acv.historique import historique
+from acv.models import Objectif
+from acv.roles import est_equipe, est_responsable_regional, exiger_equipe, peut_lire_tableaux
+from candidatures.models import Candidature
+
+from . import forms, programme
+from .filters import SiteFilter
+from .models import Site, region_de
+from .services import ouvrir_site
+
+LIGNES_PAR_PAGE = 50
+
+
+def peut_modifier(user, site: Site) -> bool:
+    if est_equipe(user):
+        return True
+    return est_responsable_regional(user) and region_de(user) == site.commune.region_id
+
+
+def _exiger_lecture(user) -> None:
+    if not peut_lire_tableaux(user):
+        raise PermissionDenied("Réservé à l'équipe, aux observateurs et aux Cnam en région.")
+
+
+def _site_pour(request: HttpRequest, pk: int, *, ecriture: bool = False) -> Site:
+    """Le site `pk` avec son territoire ; 403 pour un rôle qui ne peut pas lire (ou modifier) ici."""
+    _exiger_lecture(request.user)
+    site = get_object_or_404(Site.objects.avec_territoire(), pk=pk)
+    if ecriture and not peut_modifier(request.user, site):
+        raise PermissionDenied("Vous ne pouvez modifier que les sites de votre région.")
+    return site
+
+
+# ---------------------------------------------------------------------------------------------
+# Sites
+# ---------------------------------------------------------------------------------------------
+@login_required
+def site_liste(request: HttpRequest) -> HttpResponse:
+    _exiger_lecture(request.user)
+    aujourdhui = timezone.localdate()
+    sites = (
+        Site.objects.avec_territoire()
+        .annotate(
+            nb_retards=Count(
+                "jalons",
+                filter=Q(jalons__fait_le__isnull=True, jalons__echeance__lt=aujourdhui),
+            )
+        )
+        .order_by("commune__nom", "nom", "pk")
+    )
+    filtre = SiteFilter(request.GET, queryset=sites)
+    page = Paginator(filtre.qs, LIGNES_PAR_PAGE).get_page(request.GET.get("page"))
+    requete = request.GET.copy()
+    requete.pop("page", None)
+    region = region_de(request.user) if est_responsable_regional(request.user) else None
+    equipe = est_equipe(request.user)
+    for site in page:
+        site.modifiable = equipe or (region is not None and site.commune.region_id == region)
+    sans_site = None
+    if equipe:
+        sans_site = list(
+            Candidature.objects.filter(statut=Candidature.Statut.RETENUE, site__isnull=True)
+            .select_related("vague", "commune__region")
+            .order_by("vague__numero", "commune__nom")
+        )
+    return render(
+        request,
+        "sites/site_liste.html",
+        {
+            "filtre": filtre,
+            "page_obj": page,
+            "requete_sans_page": requete.urlencode(),
+            "sans_site": sans_site,
+            "est_equipe": equipe,
+        },
+    )
+
+
+@login_required
+def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    site = _site_pour(request, pk)
+    modifiable = peut_modifier(request.user, site)
+    contexte = {
+        "site": site,
+        "modifiable": modifiable,
+        "jalons": list(site.jalons.all()),
+        "formations": list(site.formations.all()),
+        "inscriptions": list(site.inscriptions.all()),
+        "financements": list(site.financements.all()),
+        "statut_form": forms.StatutForm(site=site) if modifiable and site.statuts_suivants else None,
+    }
+    contexte["total_financements"] = sum(f.montant for f in contexte["financements"])
+    if modifiable:
+        contexte["historique"] = historique(site)
+    return render(request, "sites/site_detail.html", contexte)
+
+
+@login_required
+def site_modifier(request: HttpRequest, pk: int) -> HttpResponse:
+    site = _site_pour(request, pk, ecriture=True)
+    form = forms.SiteForm(request.POST or None, instance=site)
+    if request.method == "POST" and form.is_valid():
+        site.version = form.cleaned_data["version"]
+        try:
+            enregistrer_avec_version(site, [*forms.SiteForm.Meta.fields, "modifie_le"])
+        except ErreurMetier as erreur:
+            messages.error(request, str(erreur))
+        else:
+            messages.success(request, "La fiche du site est enregistrée.")
+            return redirect("site_detail", pk=site.pk)
+    return render(request, "sites/site_form.html", {"site": site, "form": form})
+
+
+@require_POST
+@login_required
+def site_changer_statut(request: HttpRequest, pk: int) -> HttpResponse:
+    site = _site_pour(request, pk, ecriture=True)
+    form = forms.StatutForm(request.POST, site=site)
+    if not form.is_valid():
+        messages.error(request, "Choisissez un des statuts proposés, avec une date valide.")
+        return redirect("site_detail", pk=site.pk)
+    site.version = form.cleaned_data["version"]
+    try:
+        with transaction.atomic():
+            site.changer_statut(
+                form.cleaned_data["vers"],
+                par=request.user,
+                date_ouverture=form.cleaned_data["date_ouverture"],
+                note=form.cleaned_data["note"],
+            )
+    except ErreurMetier as erreur:
+        messages.error(request, str(erreur))
+    else:
+        messages.success(request, f"Le site est désormais « {site.get_statut_display()} ».")
+    return redirect("site_detail", pk=site.pk)
+
+
+COLLECTIONS = {
+    "jalons": (forms.JalonFormSet, "Jalons", "Ajoutez une ligne pour un jalon de plus."),
+    "formations": (forms.FormationFormSet, "Offre de formation", ""),
+    "inscriptions": (forms.InscriptionsFormSet, "Inscriptions par année", ""),
+    "financements": (forms.FinancementFormSet, "Financements", "Montants en euros."),
+}
+
+
+def _collection(request: HttpRequest, pk: int, nom: str) -> HttpResponse:
+    site = _site_pour(request, pk, ecriture=True)
+    classe, titre, aide = COLLECTIONS[nom]
+    formset = classe(request.POST or None, instance=site, prefix=nom)
+    if request.method == "POST" and formset.is_valid():
+        with transaction.atomic():
+            formset.save()
+        messages.success(request, f"{titre} : enregistré.")
+        return redirect("site_detail", pk=site.pk)
+    return render(
+        request,
+        "sites/site_collection.html",
+        {"site": site, "formset": formset, "titre": titre, "aide": aide},
+    )
+
+
+@login_required
+def site_jalons(request: HttpRequest, pk: int) -> HttpResponse:
+    return _collection(request, pk, "jalons")
+
+
+@login_required
+def site_formations(request: HttpRequest, pk: int) -> HttpResponse:
+    return _collection(request, pk, "formations")
+
+
+@login_required
+def site_inscriptions(request: HttpRequest, pk: int) -> HttpResponse:
+    return _collection(request, pk, "inscriptions")
+
+
+@login_required
+def site_financements(request: HttpRequest, pk: int) -> HttpResponse:
+    return _collection(request, pk, "financements")
+
+
+@require_POST
+@login_required
+def site_creer_depuis_candidature(request: HttpRequest, candidature_pk: int) -> HttpResponse:
+    exiger_equipe(request.user)
+    candidature = get_object_or_404(
+        Candidature.objects.select_related("commune", "vague"), pk=candidature_pk
+    )
+    try:
+        with transaction.atomic():
+            site = ouvrir_site(candidature, par=request.user)
+    except ErreurMetier as erreur:
+        messages.error(request, str(erreur))
+        return redirect("site_liste")
+    messages.success(request, f"Le site « {site.nom} » est créé, avec ses jalons par défaut.")
+    return redirect("site_detail", pk=site.pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Objectifs
+# ---------------------------------------------------------------------------------------------
+@login_required
+def objectif_liste(request: HttpRequest) -> HttpResponse:
+    _exiger_lecture(request.user)
+    objectifs = programme.avancement_des_objectifs()
+    return render(
+        request,
+        "sites/objectif_liste.html",
+        {"objectifs": objectifs, "est_equipe": est_equipe(request.user)},
+    )
+
+
+def _objectif_form(request: HttpRequest, objectif: Objectif | None) -> HttpResponse:
+    exiger_equipe(request.user)
+    form = forms.ObjectifForm(request.POST or None, instance=objectif)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Objectif « {form.instance.libelle} » enregistré.")
+        return redirect("objectif_liste")
+    return render(request, "sites/objectif_form.html", {"form": form, "objectif": objectif})
+
+
+@login_required
+def objectif_creer(request: HttpRequest) -> HttpResponse:
+    return _objectif_form(request, None)
+
+
+@login_required
+def objectif_modifier(request: HttpRequest, pk: int) -> HttpResponse:
+    exiger_equipe(request.user)
+    return _objectif_form(request, get_object_or_404(Objectif, pk=pk))
+
+
+# ---------------------------------------------------------------------------------------------
+# Tableau de bord
+# ---------------------------------------------------------------------------------------------
+@login_required
+def tableau_de_bord(request: HttpRequest) -> HttpResponse:
+    _exiger_lecture(request.user)
+    etat = programme.etat_du_programme()
+    return render(
+        request,
+        "sites/tableau_de_bord.html",
+        {"etat": etat, "etapes_ville": programme.ETAPES_VILLE, "statuts": Site.Statut},
+    )
+
+
+@login_required
+def tableau_de_bord_donnees(request: HttpRequest) -> JsonResponse:
+    """Les chiffres et la carte, en JSON, pour les graphiques dessinés dans le navigateur."""
+    _exiger_lecture(request.user)
+    return JsonResponse(
+        {**programme.etat_du_programme(), "carte": programme.donnees_carte()},
+        json_dumps_params={"ensure_ascii": False},
+    )
