@@ -1,4 +1,5 @@
-from django.contrib import admin
+from axes.utils import reset as reinitialiser_verrouillage
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from import_export.admin import ImportExportModelAdmin
@@ -127,6 +128,17 @@ class UtilisateurAdmin(UserAdmin):
         "is_staff",
     ]
     list_filter = ["groups", "is_active", "is_staff"]
+    actions = ["lever_verrouillage"]
+
+    @admin.action(description="Lever le verrouillage de connexion des comptes choisis")
+    def lever_verrouillage(self, request, queryset) -> None:
+        # Comme `manage.py axes_reset_username <identifiant>`, pour chaque compte choisi.
+        tentatives = sum(reinitialiser_verrouillage(username=u.get_username()) for u in queryset)
+        self.message_user(
+            request,
+            f"Verrouillage levé pour {len(queryset)} compte(s) ({tentatives} tentative(s) effacée(s)).",
+            messages.SUCCESS,
+        )
 
     @admin.display(description="rôles")
     def roles(self, obj) -> str:

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
+from axes.utils import reset as reinitialiser_verrouillage
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
+from django.template.loader import render_to_string
 from django.urls import reverse_lazy
+from django.utils import timezone
 from dsfr.forms import DsfrBoundField, DsfrDjangoTemplates
 from dsfr.utils import dsfr_input_class_attr
 
-from .models import Commune, normaliser_nom
+from .courriels import mettre_en_file
+from .middleware import journal
+from .models import Commune, Courriel, normaliser_nom
 
 
 class DsfrMixin:
@@ -114,3 +125,61 @@ class CommuneField(forms.ModelChoiceField):
         if len(homonymes) == 1:
             return homonymes[0]
         raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+
+
+class DemandeReinitialisationForm(DsfrMixin, PasswordResetForm):
+    """Demande d'un lien de réinitialisation : le courriel passe par la boîte d'envoi.
+
+    La réponse est la même que l'adresse corresponde à un compte ou non (pas d'énumération des
+    comptes) ; au plus `LIMITE_PAR_HEURE` liens par adresse et par heure, pour qu'on ne puisse pas
+    inonder une boîte aux lettres.
+    """
+
+    CATEGORIE = "mot_de_passe"
+    LIMITE_PAR_HEURE = 3
+
+    email = forms.EmailField(
+        label="Adresse électronique de votre compte",
+        help_text="Format attendu : nom@domaine.fr",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ) -> None:
+        recents = Courriel.objects.filter(
+            categorie=self.CATEGORIE,
+            destinataire__iexact=to_email,
+            cree_le__gte=timezone.now() - timedelta(hours=1),
+        ).count()
+        if recents >= self.LIMITE_PAR_HEURE:
+            journal.warning(
+                "Réinitialisation non envoyée (limite horaire atteinte) pour le compte %s",
+                context["user"].pk,
+            )
+            return
+        sujet = "".join(render_to_string(subject_template_name, context).splitlines())
+        corps = render_to_string(email_template_name, context)
+        mettre_en_file(to_email, sujet, corps, categorie=self.CATEGORIE)
+        journal.info("Lien de réinitialisation mis en file pour le compte %s", context["user"].pk)
+
+
+class NouveauMotDePasseForm(DsfrMixin, SetPasswordForm):
+    """Le nouveau mot de passe choisi depuis le lien reçu ; il lève aussi un verrouillage.
+
+    Avoir reçu le lien prouve la maîtrise de l'adresse du compte : le verrouillage dû aux échecs
+    de connexion (django-axes) n'a plus de raison d'être.
+    """
+
+    def save(self, commit: bool = True):
+        utilisateur = super().save(commit=commit)
+        reinitialiser_verrouillage(username=utilisateur.get_username())
+        journal.info("Mot de passe réinitialisé par lien : %s", utilisateur.get_username())
+        return utilisateur
