@@ -1,7 +1,10 @@
 """Les adresses de la sélection : celles de chaque module de vues, mises bout à bout."""
 
-from .views import candidatures, vagues
+from .views import accompagnement, candidatures, imports, lettres, vagues
 
 urlpatterns: list = []
 urlpatterns += vagues.urlpatterns
 urlpatterns += candidatures.urlpatterns
+urlpatterns += lettres.urlpatterns
+urlpatterns += accompagnement.urlpatterns
+urlpatterns += imports.urlpatterns
