@@ -174,7 +174,7 @@ def _financement_par_source(candidature: Candidature) -> dict[str, Decimal]:
 def _euros(montant: Decimal | None) -> str:
     if montant is None:
         return ""
-    return f"{montant:,.2f} €".replace(",", " ").replace(".", ",")
+    return f"{montant:,.2f} €".replace(",", "\u00a0").replace(".", ",")
 
 
 def changements_depuis_precedente(candidature: Candidature) -> list[Changement]:
