@@ -17,7 +17,7 @@ def _publiee(monde) -> Vague:
     """Une vague aux résultats publiés, une ville retenue et une non retenue avec son plan."""
 
     def fabrique(m):
-        vague = f.VagueFactory(numero=41, statut=Vague.Statut.RESULTATS_PUBLIES)
+        vague = f.VagueFactory(numero=41, statut=Vague.Statut.DELIBERATION)
         f.VagueFactory(numero=42, statut=Vague.Statut.APPEL_OUVERT)
         retenue = f.CandidatureFactory(vague=vague, statut=Candidature.Statut.RETENUE)
         f.DecisionFactory(candidature=retenue, resultat="retenue", motivation="Projet solide.")
@@ -25,6 +25,9 @@ def _publiee(monde) -> Vague:
         f.DecisionFactory(
             candidature=non_retenue, resultat="non_retenue", motivation="Locaux à trouver."
         )
+        # Publiée après les décisions, qui se verrouillent alors.
+        Vague.objects.filter(pk=vague.pk).update(statut=Vague.Statut.RESULTATS_PUBLIES)
+        vague.refresh_from_db()
         Lettre.objects.create(
             candidature=retenue,
             nature=Lettre.Nature.SELECTION,
