@@ -273,5 +273,6 @@ SITE_TAGLINE = "Cnam — programme Action Cœur de Ville"
 # Étapes du jeu de démonstration (manage.py seed_demo), dans l'ordre des dépendances.
 DEMO_ETAPES = [
     "acv.demo.comptes",
+    "candidatures.demo.vagues",
     "sites.demo.sites",
 ]
