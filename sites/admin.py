@@ -34,7 +34,14 @@ class LigneFinancementSiteInline(admin.TabularInline):
 
 @admin.register(Site)
 class SiteAdmin(SimpleHistoryAdmin):
-    list_display = ["nom", "commune", "statut", "operateur", "date_ouverture_prevue", "date_ouverture"]
+    list_display = [
+        "nom",
+        "commune",
+        "statut",
+        "operateur",
+        "date_ouverture_prevue",
+        "date_ouverture",
+    ]
     list_filter = ["statut", "commune__region", "operateur"]
     search_fields = ["nom", "commune__nom", "commune__code_insee"]
     list_select_related = ["commune", "operateur"]

@@ -32,7 +32,9 @@ class SiteFilter(django_filters.FilterSet):
         label="Vague de sélection",
         empty_label="Toutes",
     )
-    q = django_filters.CharFilter(label="Recherche (site, commune, code INSEE)", method="rechercher")
+    q = django_filters.CharFilter(
+        label="Recherche (site, commune, code INSEE)", method="rechercher"
+    )
 
     class Meta:
         model = Site

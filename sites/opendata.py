@@ -33,9 +33,7 @@ COLONNES = [
 def lignes_ouvertes() -> list[dict]:
     """Deux requêtes : les sites avec leur territoire, puis leurs formations."""
     sites = (
-        Site.objects.select_related(
-            "commune__departement", "commune__region", "commune__ville_acv"
-        )
+        Site.objects.select_related("commune__departement", "commune__region", "commune__ville_acv")
         .prefetch_related(
             Prefetch("formations", queryset=Formation.objects.order_by("date_debut", "intitule"))
         )

@@ -110,7 +110,9 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "formations": list(site.formations.all()),
         "inscriptions": list(site.inscriptions.all()),
         "financements": list(site.financements.all()),
-        "statut_form": forms.StatutForm(site=site) if modifiable and site.statuts_suivants else None,
+        "statut_form": forms.StatutForm(site=site)
+        if modifiable and site.statuts_suivants
+        else None,
     }
     contexte["total_financements"] = sum(f.montant for f in contexte["financements"])
     if modifiable:

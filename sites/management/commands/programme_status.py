@@ -25,7 +25,9 @@ class Command(BaseCommand):
             f"Villes ACV : {etat['villes_acv']['total']} "
             f"(dont {etat['villes_acv']['entree_2018']} de 2018)"
         )
-        ecrire("Entonnoir : " + " → ".join(f"{e['libelle']} {e['nombre']}" for e in etat["entonnoir"]))
+        ecrire(
+            "Entonnoir : " + " → ".join(f"{e['libelle']} {e['nombre']}" for e in etat["entonnoir"])
+        )
         for v in etat["vagues"]:
             ecrire(
                 f"{v['nom']} ({v['statut_libelle']}) : {v['candidatures_recues']} candidatures reçues, "
