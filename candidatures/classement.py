@@ -208,6 +208,8 @@ class Ligne:
     proche_de_la_ligne: bool
     # Les jurés dont le retrait fait changer la candidature de côté (None : pas vérifiée).
     basculent: list[Jure] | None = None
+    # La première ligne sous la ligne des places, dans l'ordre du classement.
+    premiere_hors_selection: bool = False
 
     @property
     def decision(self):
@@ -297,4 +299,8 @@ def classement_de(vague: Vague, *, par: str = PAR_CORRIGEE, verifier: bool = Tru
         )
         for c in ordre
     ]
+    if places > 0:
+        hors = next((ligne for ligne in lignes if not ligne.dans_la_selection), None)
+        if hors is not None:
+            hors.premiere_hors_selection = True
     return Classement(vague=vague, par=par, lignes=lignes, jures=jures)

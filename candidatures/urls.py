@@ -1,6 +1,6 @@
 """Les adresses de la sélection : celles de chaque module de vues, mises bout à bout."""
 
-from .views import accompagnement, candidatures, imports, lettres, vagues
+from .views import accompagnement, candidatures, deliberation, imports, lettres, vagues
 
 urlpatterns: list = []
 urlpatterns += vagues.urlpatterns
@@ -8,3 +8,4 @@ urlpatterns += candidatures.urlpatterns
 urlpatterns += lettres.urlpatterns
 urlpatterns += accompagnement.urlpatterns
 urlpatterns += imports.urlpatterns
+urlpatterns += deliberation.urlpatterns
