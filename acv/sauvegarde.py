@@ -1,0 +1,427 @@
+"""Sauvegarde et restauration de toute l'application dans une seule archive .tar.gz.
+
+L'archive contient :
+- `donnees.jsonl` : chaque ligne de chaque table des modèles installés (sauf les sessions),
+  sérialisée par Django au format JSON Lines, clés primaires conservées, écrite et relue en flux ;
+- `fichiers/<nom>` : chaque fichier du stockage par défaut (les pièces), lu par l'API de stockage
+  (dossier local ou S3) ;
+- `manifeste.json` (en dernier) : date, versions, migrations appliquées, nombre d'objets par modèle,
+  taille et empreinte SHA-256 de chaque fichier et des données.
+
+La restauration vérifie toutes les empreintes avant d'écrire quoi que ce soit, remplace le contenu
+des tables sauvegardées dans une seule transaction, puis écrit les fichiers.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+import json
+import os
+import posixpath
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import django
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core import serializers
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.core.management.color import no_style
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db.migrations.recorder import MigrationRecorder
+from django.utils import timezone
+
+FORMAT = "acv-sauvegarde/1"
+MANIFESTE = "manifeste.json"
+DONNEES = "donnees.jsonl"
+PREFIXE_FICHIERS = "fichiers/"
+# Les sessions ne sont pas sauvegardées : éphémères, et les restaurer rouvrirait des connexions.
+EXCLUS = {"sessions.session"}
+TAILLE_BLOC = 1024 * 1024
+
+
+class EncodeurExact(DjangoJSONEncoder):
+    """Comme celui de Django, sans tronquer les dates et heures à la milliseconde."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime | datetime.time):
+            return o.isoformat()
+        return super().default(o)
+
+
+class SerialiseurLignes(serializers.get_serializer("jsonl")):
+    """JSON Lines de Django, sans les listes plusieurs-à-plusieurs : les tables d'association
+    sont écrites ligne à ligne comme les autres (leurs clés primaires comprises)."""
+
+    def handle_m2m_field(self, obj, field) -> None:
+        pass
+
+
+class ErreurSauvegarde(Exception):
+    """Une archive illisible, incomplète ou altérée, ou une base qui ne peut pas la recevoir."""
+
+
+@dataclass
+class Bilan:
+    objets: dict[str, int] = field(default_factory=dict)
+    fichiers: int = 0
+    octets: int = 0
+    manquants: list[str] = field(default_factory=list)
+
+    @property
+    def total_objets(self) -> int:
+        return sum(self.objets.values())
+
+
+def modeles_sauvegardes() -> list[type[models.Model]]:
+    """Tous les modèles concrets installés (tables d'association comprises), sauf les exclus."""
+    return [
+        m
+        for m in apps.get_models(include_auto_created=True)
+        if m._meta.managed and not m._meta.proxy and m._meta.label_lower not in EXCLUS
+    ]
+
+
+def _modeles_serialises() -> list[type[models.Model]]:
+    """Les modèles dont on lit les fichiers (les tables d'association n'en ont pas)."""
+    return [m for m in modeles_sauvegardes() if not m._meta.auto_created]
+
+
+def migrations_appliquees(alias: str = DEFAULT_DB_ALIAS) -> list[str]:
+    recorder = MigrationRecorder(connections[alias])
+    return sorted(f"{app}.{nom}" for app, nom in recorder.applied_migrations())
+
+
+def fichiers_du_stockage(dossier: str = "") -> Iterator[str]:
+    """Les noms de tous les fichiers du stockage par défaut, en parcourant ses dossiers."""
+    try:
+        dossiers, fichiers = default_storage.listdir(dossier)
+    except FileNotFoundError:
+        return
+    for nom in sorted(fichiers):
+        yield posixpath.join(dossier, nom) if dossier else nom
+    for sous in sorted(dossiers):
+        yield from fichiers_du_stockage(posixpath.join(dossier, sous) if dossier else sous)
+
+
+def fichiers_references() -> set[str]:
+    """Les fichiers nommés par un champ FileField d'un modèle (hors historiques)."""
+    noms: set[str] = set()
+    for modele in _modeles_serialises():
+        if hasattr(modele, "instance_type"):  # modèle historique de django-simple-history
+            continue
+        for champ in modele._meta.concrete_fields:
+            if isinstance(champ, models.FileField):
+                noms.update(
+                    n for n in modele._base_manager.values_list(champ.attname, flat=True) if n
+                )
+    return noms
+
+
+class _LecteurHache(io.RawIOBase):
+    """Lit un fichier en calculant son empreinte SHA-256 au passage."""
+
+    def __init__(self, source) -> None:
+        self.source = source
+        self.empreinte = hashlib.sha256()
+        self.taille = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        bloc = self.source.read(n)
+        self.empreinte.update(bloc)
+        self.taille += len(bloc)
+        return bloc
+
+
+def _ajouter(archive: tarfile.TarFile, nom: str, source, taille: int) -> None:
+    info = tarfile.TarInfo(nom)
+    info.size = taille
+    info.mtime = int(timezone.now().timestamp())
+    info.mode = 0o600
+    archive.addfile(info, source)
+
+
+def _ecrire_donnees(destination, alias: str, bilan: Bilan) -> None:
+    """Écrit chaque objet de chaque modèle, en flux (itérateur par paquets)."""
+    serialiseur = SerialiseurLignes()
+    for modele in modeles_sauvegardes():
+        requete = modele._base_manager.using(alias).order_by(modele._meta.pk.name)
+        compte = 0
+
+        def objets(requete=requete):
+            nonlocal compte
+            for objet in requete.iterator(chunk_size=2000):
+                compte += 1
+                yield objet
+
+        serialiseur.serialize(objets(), stream=destination, cls=EncodeurExact)
+        bilan.objets[modele._meta.label_lower] = compte
+
+
+def sauvegarder(chemin: str | os.PathLike, *, alias: str = DEFAULT_DB_ALIAS) -> Bilan:
+    """Écrit l'archive `chemin` (remplacée seulement une fois complète, lisible du seul propriétaire).
+
+    Sur PostgreSQL, les données sont lues dans une transaction REPEATABLE READ : une image
+    cohérente même si l'application tourne. Les fichiers sont lus ensuite ; un fichier référencé
+    mais absent du stockage est signalé dans le bilan et le manifeste.
+    """
+    chemin = Path(chemin)
+    bilan = Bilan()
+    connexion = connections[alias]
+    with tempfile.TemporaryFile(mode="w+b") as brut:
+        texte = io.TextIOWrapper(brut, encoding="utf-8", newline="\n")
+        image_coherente = connexion.vendor == "postgresql" and not connexion.in_atomic_block
+        with transaction.atomic(using=alias):
+            if image_coherente:
+                with connexion.cursor() as curseur:
+                    curseur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            migrations = migrations_appliquees(alias)
+            _ecrire_donnees(texte, alias, bilan)
+            references = fichiers_references()
+        texte.flush()
+        taille_donnees = brut.tell()
+        brut.seek(0)
+
+        descripteur, temporaire = tempfile.mkstemp(
+            dir=chemin.parent, prefix=f".{chemin.name}.", suffix=".partiel"
+        )
+        os.close(descripteur)
+        os.chmod(temporaire, 0o600)
+        try:
+            with tarfile.open(temporaire, "w:gz") as archive:
+                lecteur = _LecteurHache(brut)
+                _ajouter(archive, DONNEES, lecteur, taille_donnees)
+                liste = []
+                for nom in fichiers_du_stockage():
+                    taille = default_storage.size(nom)
+                    with default_storage.open(nom, "rb") as source:
+                        fichier = _LecteurHache(source)
+                        _ajouter(archive, PREFIXE_FICHIERS + nom, fichier, taille)
+                    liste.append(
+                        {"nom": nom, "taille": taille, "sha256": fichier.empreinte.hexdigest()}
+                    )
+                    bilan.fichiers += 1
+                    bilan.octets += taille
+                presents = {f["nom"] for f in liste}
+                bilan.manquants = sorted(references - presents)
+                manifeste = {
+                    "format": FORMAT,
+                    "cree_le": timezone.now().isoformat(),
+                    "django": django.get_version(),
+                    "base": connexion.vendor,
+                    "migrations": migrations,
+                    "donnees": {
+                        "nom": DONNEES,
+                        "taille": taille_donnees,
+                        "sha256": lecteur.empreinte.hexdigest(),
+                    },
+                    "modeles": bilan.objets,
+                    "fichiers": liste,
+                    "fichiers_references_absents": bilan.manquants,
+                }
+                contenu = json.dumps(manifeste, ensure_ascii=False, indent=2).encode()
+                _ajouter(archive, MANIFESTE, io.BytesIO(contenu), len(contenu))
+            os.replace(temporaire, chemin)
+        except BaseException:
+            Path(temporaire).unlink(missing_ok=True)
+            raise
+    return bilan
+
+
+# --- Restauration ------------------------------------------------------------------------
+
+
+def lire_manifeste(archive: tarfile.TarFile) -> dict:
+    try:
+        membre = archive.getmember(MANIFESTE)
+        manifeste = json.load(archive.extractfile(membre))
+    except (KeyError, ValueError) as erreur:
+        raise ErreurSauvegarde(
+            f"Archive illisible : pas de {MANIFESTE} valide ({erreur})."
+        ) from None
+    if manifeste.get("format") != FORMAT:
+        raise ErreurSauvegarde(
+            f"Format d'archive inconnu : {manifeste.get('format')!r} (attendu : {FORMAT})."
+        )
+    return manifeste
+
+
+def _nom_sur(nom: str) -> bool:
+    normalise = posixpath.normpath(nom)
+    return (
+        bool(nom)
+        and normalise == nom
+        and not nom.startswith("/")
+        and not normalise.startswith("..")
+        and "\\" not in nom
+    )
+
+
+def _empreinte_membre(archive: tarfile.TarFile, nom: str) -> tuple[int, str]:
+    try:
+        membre = archive.getmember(nom)
+    except KeyError:
+        raise ErreurSauvegarde(f"Archive incomplète : {nom} manque.") from None
+    if not membre.isfile():
+        raise ErreurSauvegarde(f"Archive altérée : {nom} n'est pas un fichier ordinaire.")
+    empreinte = hashlib.sha256()
+    source = archive.extractfile(membre)
+    taille = 0
+    while bloc := source.read(TAILLE_BLOC):
+        empreinte.update(bloc)
+        taille += len(bloc)
+    return taille, empreinte.hexdigest()
+
+
+def verifier(archive: tarfile.TarFile, manifeste: dict) -> None:
+    """Compare la taille et l'empreinte de chaque élément à celles du manifeste."""
+    attendus = [(DONNEES, manifeste["donnees"])] + [
+        (PREFIXE_FICHIERS + f["nom"], f) for f in manifeste["fichiers"]
+    ]
+    for nom, attendu in attendus:
+        if nom != DONNEES and not _nom_sur(attendu["nom"]):
+            raise ErreurSauvegarde(
+                f"Archive refusée : nom de fichier dangereux {attendu['nom']!r}."
+            )
+        taille, empreinte = _empreinte_membre(archive, nom)
+        if (taille, empreinte) != (attendu["taille"], attendu["sha256"]):
+            raise ErreurSauvegarde(
+                f"Archive altérée : l'empreinte SHA-256 de {nom} ne correspond pas au manifeste."
+            )
+
+
+def contenu_existant(alias: str = DEFAULT_DB_ALIAS) -> list[str]:
+    """Ce qui fait qu'une base ou un stockage n'est pas vide (vide = fraîchement migré)."""
+    constats = []
+    comptes = get_user_model()._base_manager.using(alias).count()
+    if comptes:
+        constats.append(f"la base contient déjà {comptes} compte(s) utilisateur")
+    premier = next(fichiers_du_stockage(), None)
+    if premier is not None:
+        constats.append(f"le stockage des fichiers n'est pas vide (par exemple {premier})")
+    return constats
+
+
+def _vider_tables(alias: str, modeles: list[type[models.Model]]) -> None:
+    connexion = connections[alias]
+    tables = [m._meta.db_table for m in modeles]
+    if apps.is_installed("django.contrib.sessions"):
+        # Les sessions ouvertes désigneraient d'autres comptes après la restauration.
+        tables.append(apps.get_model("sessions", "Session")._meta.db_table)
+    requetes = connexion.ops.sql_flush(no_style(), tables, reset_sequences=False)
+    if connexion.vendor == "postgresql":
+        # TRUNCATE refuse une table dont des contrôles différés sont en attente : on les passe.
+        with connexion.cursor() as curseur:
+            curseur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        connexion.ops.execute_sql_flush(requetes)
+        with connexion.cursor() as curseur:
+            curseur.execute("SET CONSTRAINTS ALL DEFERRED")
+    else:
+        connexion.ops.execute_sql_flush(requetes)
+
+
+def _charger(archive: tarfile.TarFile, alias: str) -> None:
+    flux = io.TextIOWrapper(archive.extractfile(DONNEES), encoding="utf-8")
+    differes = []
+    for objet in serializers.deserialize(
+        "jsonl", flux, using=alias, handle_forward_references=True
+    ):
+        objet.save(using=alias, save_m2m=False)
+        if objet.deferred_fields:
+            differes.append(objet)
+    for objet in differes:
+        objet.save_deferred_fields(using=alias)
+
+
+def restaurer(
+    chemin: str | os.PathLike, *, force: bool = False, alias: str = DEFAULT_DB_ALIAS
+) -> Bilan:
+    """Restaure l'archive dans la base `alias` (migrée) et le stockage par défaut.
+
+    Refuse une base ou un stockage non vide sans `force`, une archive dont les migrations ne sont
+    pas celles de la base, et toute empreinte qui ne correspond pas. Les tables sauvegardées
+    (et les sessions) sont vidées puis rechargées dans une seule transaction ; les fichiers sont
+    écrits dans cette transaction : un échec annule les données et efface les fichiers écrits.
+    """
+    connexion = connections[alias]
+    try:
+        archive = tarfile.open(chemin, "r:gz")
+    except (OSError, tarfile.TarError) as erreur:
+        raise ErreurSauvegarde(f"Archive illisible : {erreur}.") from None
+    with archive:
+        manifeste = lire_manifeste(archive)
+        verifier(archive, manifeste)
+
+        ici = set(migrations_appliquees(alias))
+        la_bas = set(manifeste["migrations"])
+        if ici != la_bas:
+            en_trop, manquantes = sorted(ici - la_bas), sorted(la_bas - ici)
+            raise ErreurSauvegarde(
+                "Les migrations de cette base ne sont pas celles de l'archive : "
+                f"{len(manquantes)} absente(s) ici ({', '.join(manquantes[:5]) or '—'}), "
+                f"{len(en_trop)} en plus ici ({', '.join(en_trop[:5]) or '—'}). "
+                "Restaurez avec la version de l'application qui a fait la sauvegarde, "
+                "puis lancez migrate."
+            )
+        if not force and (constats := contenu_existant(alias)):
+            raise ErreurSauvegarde(
+                "Restauration refusée : "
+                + " ; ".join(constats)
+                + ". Restaurez dans une base neuve (créée puis migrée) et un stockage vide, "
+                "ou relancez avec --force pour tout remplacer par le contenu de l'archive."
+            )
+
+        modeles = modeles_sauvegardes()
+        ecrits: list[str] = []
+        try:
+            with transaction.atomic(using=alias):
+                _vider_tables(alias, modeles)
+                with connexion.constraint_checks_disabled():
+                    _charger(archive, alias)
+                connexion.check_constraints(table_names=[m._meta.db_table for m in modeles])
+                bilan = Bilan()
+                for modele in modeles:
+                    label = modele._meta.label_lower
+                    bilan.objets[label] = modele._base_manager.using(alias).count()
+                    attendu = manifeste["modeles"].get(label, 0)
+                    if bilan.objets[label] != attendu:
+                        raise ErreurSauvegarde(
+                            f"Restauration incomplète : {bilan.objets[label]} objet(s) {label} "
+                            f"au lieu de {attendu}."
+                        )
+                sequences = connexion.ops.sequence_reset_sql(no_style(), modeles)
+                if sequences:
+                    with connexion.cursor() as curseur:
+                        for requete in sequences:
+                            curseur.execute(requete)
+                for decrit in manifeste["fichiers"]:
+                    nom = decrit["nom"]
+                    if default_storage.exists(nom):
+                        default_storage.delete(nom)
+                    source = archive.extractfile(PREFIXE_FICHIERS + nom)
+                    enregistre = default_storage.save(nom, File(source, name=nom))
+                    ecrits.append(enregistre)
+                    if enregistre != nom:
+                        raise ErreurSauvegarde(
+                            f"Le stockage a renommé {nom} en {enregistre} : restauration annulée."
+                        )
+                    bilan.fichiers += 1
+                    bilan.octets += decrit["taille"]
+        except BaseException:
+            for nom in ecrits:
+                default_storage.delete(nom)
+            raise
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+    return bilan
