@@ -198,7 +198,10 @@ ALIAS = {
     "dept": "departement",
     "code_departement": "departement",
     "email": "contact_email",
+    "e_mail": "contact_email",
+    "contact_e_mail": "contact_email",
     "courriel": "contact_email",
+    "contact_courriel": "contact_email",
     "telephone": "contact_telephone",
 }
 

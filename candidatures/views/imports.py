@@ -42,9 +42,7 @@ def _garder_fichier(request: HttpRequest, fichier, vague: Vague) -> str:
     _oublier_fichier(request)
     jeton = uuid.uuid4().hex
     fichier.seek(0)
-    stocke = default_storage.save(
-        f"{DOSSIER}/{jeton}{Path(fichier.name).suffix.lower()}", fichier
-    )
+    stocke = default_storage.save(f"{DOSSIER}/{jeton}{Path(fichier.name).suffix.lower()}", fichier)
     request.session[CLE_SESSION] = {
         "jeton": jeton,
         "stocke": stocke,
