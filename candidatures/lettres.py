@@ -318,7 +318,7 @@ def relancer_conseillers(*, lien: str = "", aujourdhui=None) -> int:
     par_conseiller = defaultdict(list)
     for action in actions:
         par_conseiller[action.accompagnement.conseiller].append(action)
-    lien = lien or getattr(settings, "SITE_URL", "") + "/candidatures/accompagnements/?retard=1"
+    lien = lien or getattr(settings, "SITE_URL", "") + "/candidatures/accompagnements/?retard=true"
     envoyes = 0
     with transaction.atomic():
         for conseiller, siennes in par_conseiller.items():
