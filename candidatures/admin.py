@@ -137,3 +137,35 @@ class DecisionAdmin(SimpleHistoryAdmin):
     list_display = ["candidature", "resultat", "decidee_par", "decidee_le"]
     list_filter = ["resultat", "candidature__vague"]
     raw_id_fields = ["candidature"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Lettres et accompagnement
+# ---------------------------------------------------------------------------------------------
+from .models import Accompagnement, ActionAccompagnement, Lettre  # noqa: E402
+
+
+@admin.register(Lettre)
+class LettreAdmin(SimpleHistoryAdmin):
+    list_display = ["candidature", "nature", "sujet", "preparee_le", "courriel"]
+    list_filter = ["nature", "candidature__vague"]
+    search_fields = ["candidature__reference", "candidature__commune__nom", "sujet"]
+    list_select_related = ["candidature__commune", "candidature__vague", "courriel"]
+    raw_id_fields = ["candidature", "courriel"]
+
+
+class ActionAccompagnementInline(admin.TabularInline):
+    model = ActionAccompagnement
+    extra = 0
+    fields = ["libelle", "statut", "echeance", "faite_le"]
+
+
+@admin.register(Accompagnement)
+class AccompagnementAdmin(SimpleHistoryAdmin):
+    list_display = ["candidature", "conseiller", "vague_cible", "resoumission", "cree_le"]
+    list_filter = ["vague_cible", "candidature__vague", "candidature__commune__region"]
+    search_fields = ["candidature__reference", "candidature__commune__nom", "notes"]
+    list_select_related = ["candidature__commune", "conseiller", "vague_cible", "resoumission"]
+    raw_id_fields = ["candidature", "resoumission"]
+    readonly_fields = ["version", "cree_le", "cree_par"]
+    inlines = [ActionAccompagnementInline]
