@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import views, views_courriels
 from .forms import (
     ChangementMotDePasseForm,
     ConnexionForm,
@@ -58,6 +58,9 @@ urlpatterns = [
     ),
     path("communes/autocompletion/", views.communes_autocompletion, name="communes_autocompletion"),
     path("accessibilite/", views.declaration_accessibilite, name="accessibilite"),
+    path("courriels/", views_courriels.courriels_liste, name="courriels_liste"),
+    path("courriels/<int:pk>/renvoyer/", views_courriels.courriel_renvoyer, name="courriel_renvoyer"),
+    path("courriels/renvoyer/", views_courriels.courriels_renvoyer_tout, name="courriels_renvoyer_tout"),
     path("candidatures/", include("candidatures.urls")),
     path("sites/", include("sites.urls")),
     path("opendata/", include("sites.urls_opendata")),
