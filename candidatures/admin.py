@@ -1,5 +1,10 @@
 from django.contrib import admin
+from import_export import fields, resources, widgets
+from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
+
+from acv.models import Commune, Epci
+from acv.roles import Role, a_role
 
 from .models import (
     Affectation,
@@ -61,8 +66,62 @@ class TransitionInline(admin.TabularInline):
         return False
 
 
+class CandidatureResource(resources.ModelResource):
+    """Import/export de l'administration : une ligne par candidature, liée par sa référence.
+
+    Chaque ligne passe par save() (référence, ville, historique) ; la base refuse une seconde
+    candidature active par ville et par vague. Pour l'équipe, la page d'import des candidatures
+    (simulation, montants et dates à la française, communes par nom) est l'outil prévu.
+    """
+
+    vague = fields.Field(
+        attribute="vague", column_name="vague", widget=widgets.ForeignKeyWidget(Vague, "numero")
+    )
+    commune = fields.Field(
+        attribute="commune",
+        column_name="code_insee",
+        widget=widgets.ForeignKeyWidget(Commune, "code_insee"),
+    )
+    epci = fields.Field(
+        attribute="epci", column_name="epci_siren", widget=widgets.ForeignKeyWidget(Epci, "siren")
+    )
+
+    class Meta:
+        model = Candidature
+        import_id_fields = ["reference"]
+        fields = [
+            "reference",
+            "vague",
+            "commune",
+            "porteur",
+            "epci",
+            "statut",
+            "motif_irrecevabilite",
+            "contact_nom",
+            "contact_fonction",
+            "contact_email",
+            "contact_telephone",
+            "resume",
+            "besoins_territoire",
+            "publics",
+            "offre_formation",
+            "locaux",
+            "partenaires",
+            "date_ouverture_prevue",
+            "apprenants_prevus",
+            "date_reception",
+        ]
+        export_order = fields
+        skip_unchanged = True
+        report_skipped = True
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("vague", "commune", "epci")
+
+
 @admin.register(Candidature)
-class CandidatureAdmin(SimpleHistoryAdmin):
+class CandidatureAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [CandidatureResource]
     list_display = ["reference", "commune", "vague", "statut", "porteur", "date_reception"]
     list_filter = ["vague", "statut", "porteur", "commune__region"]
     search_fields = ["reference", "commune__nom", "commune__code_insee", "epci__nom", "contact_nom"]
@@ -70,6 +129,13 @@ class CandidatureAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["commune", "epci", "candidature_precedente"]
     readonly_fields = ["reference", "cle_ville", "cree_le", "modifie_le"]
     inlines = [LigneFinancementInline, TransitionInline]
+
+    # L'import et l'export de l'administration : réservés aux administrateurs.
+    def has_import_permission(self, request) -> bool:
+        return a_role(request.user, Role.ADMINISTRATEUR)
+
+    def has_export_permission(self, request) -> bool:
+        return a_role(request.user, Role.ADMINISTRATEUR)
 
 
 @admin.register(Piece)
