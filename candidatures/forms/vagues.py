@@ -60,6 +60,12 @@ class VagueForm(FormulaireModele):
         super().__init__(*args, **kwargs)
         self.fields["nb_evaluateurs"].min_value = 1
         self.fields["nb_evaluateurs"].widget.attrs["min"] = 1
+        if self.instance.pk is not None and self.instance.candidatures.exists():
+            # Les références des candidatures (V1-0001…) portent le numéro de la vague.
+            self.fields["numero"].disabled = True
+            self.fields[
+                "numero"
+            ].help_text = "Le numéro ne change plus : les références des candidatures le portent."
         if self.instance.pk is None and not self.is_bound:
             dernier = Vague.objects.aggregate(n=Max("numero"))["n"] or 0
             self.initial.setdefault("numero", dernier + 1)

@@ -822,3 +822,17 @@ def test_retirer_piece_requise_en_get_est_refuse(client_de, equipe):
     reponse = client_de(equipe).get(reverse("vague_piece_retirer", args=[piece.vague.pk, piece.pk]))
 
     assert (reponse.status_code, PieceRequise.objects.count()) == (405, 1)
+
+
+def test_modifier_vague_ne_change_plus_son_numero_une_fois_des_candidatures_recues(
+    client_de, equipe
+):
+    vague = f.VagueFactory(numero=3)
+    f.CandidatureFactory(vague=vague)
+
+    client_de(equipe).post(
+        reverse("vague_modifier", args=[vague.pk]), _donnees_vague(numero="7", places_prevues="12")
+    )
+
+    vague.refresh_from_db()
+    assert (vague.numero, vague.places_prevues) == (3, 12)
