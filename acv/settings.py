@@ -276,5 +276,6 @@ DEMO_ETAPES = [
     "candidatures.demo.vagues",
     # après le jury (« candidatures.demo_jury.jury »), avant les sites des villes retenues
     "candidatures.demo_deliberation.deliberer",
+    "candidatures.demo_accompagnement.accompagner",
     "sites.demo.sites",
 ]

@@ -112,6 +112,18 @@ def _accompagnement_texte(plan) -> str:
     return "\n".join(lignes)
 
 
+def _de(nom: str) -> str:
+    """« de Mauriac », « d'Aurillac »."""
+    return f"d'{nom}" if nom[:1].lower() in "aeiouyhàâéèêîôû" else f"de {nom}"
+
+
+def porteur_en_toutes_lettres(candidature: Candidature) -> str:
+    """« la commune d'Aurillac » ou « l'intercommunalité « CA du Bassin d'Aurillac » »."""
+    if candidature.porteur == Candidature.Porteur.EPCI and candidature.epci_id:
+        return f"l'intercommunalité « {candidature.epci.nom} »"
+    return f"la commune {_de(candidature.commune.nom)}"
+
+
 def contexte_lettre(candidature: Candidature, remarques: list[str]) -> dict:
     """Les variables offertes aux modèles de lettres (voir le champ « aide » des modèles)."""
     try:
@@ -123,7 +135,7 @@ def contexte_lettre(candidature: Candidature, remarques: list[str]) -> dict:
     vague = candidature.vague
     return {
         "commune": candidature.commune.nom,
-        "porteur": candidature.libelle_porteur,
+        "porteur": porteur_en_toutes_lettres(candidature),
         "reference": candidature.reference,
         "vague": vague.nom,
         "date_jury": date_format(vague.date_jury, "j F Y") if vague.date_jury else "",

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 
 AIDE_LETTRES = """Variables disponibles (syntaxe {{ variable }}) :
-{{ commune }} : nom de la commune ; {{ porteur }} : « Commune de … » ou le nom de l'EPCI porteur ;
+{{ commune }} : nom de la commune ; {{ porteur }} : « la commune de … » ou « l'intercommunalité « … » » ;
 {{ reference }} : référence de la candidature ; {{ vague }} : nom de la vague ;
 {{ date_jury }} : date de la séance du jury ; {{ contact_nom }} : nom du contact de la candidature ;
 {{ motivation }} : motivation de la décision ;
@@ -28,10 +28,10 @@ MODELES = [
     (
         "lettre_selection",
         "Lettre aux villes retenues",
-        "Au cœur des territoires : la candidature de {{ commune }} est retenue",
+        "Au cœur des territoires : candidature retenue pour {{ commune }}",
         """Madame, Monsieur{% if contact_nom %} ({{ contact_nom }}){% endif %},
 
-Le jury de la sélection « {{ vague }} » du programme « Au cœur des territoires » s'est réuni{% if date_jury %} le {{ date_jury }}{% endif %}. Nous avons le plaisir de vous annoncer que la candidature de {{ porteur }} pour l'ouverture d'un espace d'accès à la formation du Cnam à {{ commune }} (référence {{ reference }}) est retenue.
+Le jury de la sélection « {{ vague }} » du programme « Au cœur des territoires » s'est réuni{% if date_jury %} le {{ date_jury }}{% endif %}. Nous avons le plaisir de vous annoncer que la candidature portée par {{ porteur }} pour l'ouverture d'un espace d'accès à la formation du Cnam à {{ commune }} (référence {{ reference }}) est retenue.
 {% if motivation %}
 L'avis du jury :
 {{ motivation }}
@@ -51,10 +51,10 @@ Conservatoire national des arts et métiers
     (
         "lettre_non_selection",
         "Lettre aux villes non retenues",
-        "Au cœur des territoires : la candidature de {{ commune }} et la suite",
+        "Au cœur des territoires : votre candidature pour {{ commune }} et la suite",
         """Madame, Monsieur{% if contact_nom %} ({{ contact_nom }}){% endif %},
 
-Le jury de la sélection « {{ vague }} » du programme « Au cœur des territoires » s'est réuni{% if date_jury %} le {{ date_jury }}{% endif %}. Après examen, il n'a pas retenu dans cette vague la candidature de {{ porteur }} pour l'ouverture d'un espace d'accès à la formation du Cnam à {{ commune }} (référence {{ reference }}).
+Le jury de la sélection « {{ vague }} » du programme « Au cœur des territoires » s'est réuni{% if date_jury %} le {{ date_jury }}{% endif %}. Après examen, il n'a pas retenu dans cette vague la candidature portée par {{ porteur }} pour l'ouverture d'un espace d'accès à la formation du Cnam à {{ commune }} (référence {{ reference }}).
 {% if motivation %}
 Les motifs du jury :
 {{ motivation }}
@@ -63,7 +63,8 @@ Les principales remarques du jury :
 {{ remarques }}
 {% endif %}
 Votre projet n'en reste pas là : le programme vous propose un accompagnement sur mesure pour le compléter et le présenter à nouveau{% if vague_cible %} dans « {{ vague_cible }} »{% else %} dans une prochaine vague{% endif %}.
-{% if accompagnement %}{{ accompagnement }}
+{% if accompagnement %}
+{{ accompagnement }}
 {% endif %}{% if conseiller %}
 Votre interlocuteur ou interlocutrice au Cnam : {{ conseiller }}{% if conseiller_courriel %} ({{ conseiller_courriel }}){% endif %}.
 {% endif %}

@@ -130,7 +130,8 @@ def test_preparer_lettres_selection_cite_motivation_et_remarques(vague, retenue,
     lettre = _lettre(retenue)
     assert bilan.creees == 1
     assert lettre.nature == Lettre.Nature.SELECTION
-    assert lettre.sujet == "Au cœur des territoires : la candidature de Aurillac est retenue"
+    assert lettre.sujet == "Au cœur des territoires : candidature retenue pour Aurillac"
+    assert "la candidature portée par la commune d'Aurillac pour" in lettre.corps
     assert "Un projet porté par des partenaires engagés." in lettre.corps
     assert "- Des locaux déjà identifiés en centre-ville." in lettre.corps
     assert "accompagnement" not in lettre.corps
@@ -154,6 +155,7 @@ def test_preparer_lettres_non_selection_cite_motifs_remarques_et_accompagnement(
     assert "dans « Vague 2 — 2020 »" in corps
     assert "- Rencontre avec le Cnam en région (d'ici le 2 mars 2030)" in corps
     assert "Camille Demoulin (equipe@exemple.invalid)" in corps
+    assert "portée par la commune de Mauriac pour" in corps
 
 
 def test_preparer_lettres_sans_plan_propose_l_accompagnement_general(vague, equipe):
