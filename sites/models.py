@@ -219,6 +219,8 @@ class Site(models.Model):
         except Exception:
             self.statut = depart
             raise
+        finally:
+            del self._change_reason  # le motif ne vaut que pour cette transition
 
     def jalons_par_defaut(self) -> list[Jalon]:
         """Le jeu de jalons de départ, datés depuis l'ouverture prévue (ou dans un an sans elle)."""

@@ -51,6 +51,7 @@ def ouvrir_site(candidature: Candidature, *, par) -> Site:
         with transaction.atomic():
             site.save()
             bulk_create_with_history(site.jalons_par_defaut(), Jalon, default_user=par)
+            del site._change_reason  # sinon la prochaine modification porterait ce motif
     except IntegrityError as erreur:  # deux clics simultanés : la contrainte OneToOne tranche
         raise TransitionRefusee(
             f"La candidature {candidature.reference} a déjà son site."

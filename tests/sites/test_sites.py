@@ -324,3 +324,12 @@ def test_site_detail_montre_l_historique_a_l_equipe(client_de, equipe):
         "Planifié → En préparation",
         f"Créé depuis la candidature {site.candidature.reference}",
     ]
+
+
+def test_ouvrir_site_le_motif_ne_colle_pas_aux_modifications_suivantes(retenue, equipe):
+    site = ouvrir_site(retenue, par=equipe)
+
+    site.adresse = "1 rue Neuve"
+    site.save()
+
+    assert site.history.first().history_change_reason is None
