@@ -128,10 +128,11 @@ class AccompagnementFilter(django_filters.FilterSet):
     vague_cible = django_filters.ModelChoiceFilter(
         queryset=Vague.objects.all(), label="Vague visée", empty_label="Toutes"
     )
-    retard = django_filters.BooleanFilter(
+    retard = django_filters.ChoiceFilter(
         label="Actions en retard",
         method="filtrer_retard",
-        widget=django_filters.widgets.BooleanWidget(),
+        choices=[("true", "Avec des actions en retard"), ("false", "Sans retard")],
+        empty_label="Tous les plans",
     )
     q = django_filters.CharFilter(label="Commune", method="rechercher")
 
@@ -147,10 +148,12 @@ class AccompagnementFilter(django_filters.FilterSet):
         self.filters["conseiller"].field_class = ConseillerChoiceField
 
     def filtrer_retard(self, queryset, name, value):
-        if value is None:
+        if value not in ("true", "false"):
             return queryset
         en_retard = Accompagnement.objects.avec_actions_en_retard().values("pk")
-        return queryset.filter(pk__in=en_retard) if value else queryset.exclude(pk__in=en_retard)
+        if value == "true":
+            return queryset.filter(pk__in=en_retard)
+        return queryset.exclude(pk__in=en_retard)
 
     def rechercher(self, queryset, name, value):
         value = (value or "").strip()

@@ -90,6 +90,8 @@ def accompagnement_liste(request: HttpRequest) -> HttpResponse:
         request.GET,
         queryset=Accompagnement.objects.pour_liste().order_by("candidature__commune__nom", "pk"),
     )
+    for nom, champ in filtre.form.fields.items():
+        champ.widget.attrs["class"] = "fr-input" if nom == "q" else "fr-select"
     page = Paginator(filtre.qs, PAR_PAGE).get_page(request.GET.get("page"))
     requete = request.GET.copy()
     requete.pop("page", None)
