@@ -21,10 +21,11 @@ class SiteFilter(django_filters.FilterSet):
         label="Région",
         empty_label="Toutes",
     )
-    acv = django_filters.BooleanFilter(
-        label="En ville ACV",
+    acv = django_filters.ChoiceFilter(
+        label="Ville Action Cœur de Ville",
+        choices=[("oui", "En ville ACV"), ("non", "Hors ville ACV")],
+        empty_label="Toutes",
         method="filtrer_acv",
-        widget=django_filters.widgets.BooleanWidget(),
     )
     vague = django_filters.ModelChoiceFilter(
         field_name="candidature__vague",
@@ -42,9 +43,9 @@ class SiteFilter(django_filters.FilterSet):
         fields = ["statut", "region", "acv", "vague", "q"]
 
     def filtrer_acv(self, queryset, name, value):
-        if value is None:
+        if value not in ("oui", "non"):
             return queryset
-        return queryset.filter(commune__ville_acv__isnull=not value)
+        return queryset.filter(commune__ville_acv__isnull=value == "non")
 
     def rechercher(self, queryset, name, value):
         value = (value or "").strip()

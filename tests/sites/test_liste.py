@@ -55,7 +55,7 @@ def test_site_liste_filtre_par_statut_et_acv(client_de, observateur):
 
     client = client_de(observateur)
     ouverts = client.get(reverse("site_liste"), {"statut": "ouvert"}).context["page_obj"]
-    hors_acv = client.get(reverse("site_liste"), {"acv": "false"}).context["page_obj"]
+    hors_acv = client.get(reverse("site_liste"), {"acv": "non"}).context["page_obj"]
 
     assert ([s.pk for s in ouverts], [s.pk for s in hors_acv]) == ([a.pk], [c.pk])
 
