@@ -330,17 +330,29 @@ def _vider_tables(alias: str, modeles: list[type[models.Model]]) -> None:
         connexion.ops.execute_sql_flush(requetes)
 
 
+def _inserer(modele: type[models.Model], lot: list[models.Model], alias: str) -> None:
+    """INSERT par paquets, valeurs prises telles quelles (raw : ni auto_now ni signaux)."""
+    champs = modele._meta.local_concrete_fields
+    taille = connections[alias].ops.bulk_batch_size(champs, lot) or len(lot)
+    for debut in range(0, len(lot), taille):
+        modele._base_manager._insert(
+            lot[debut : debut + taille], fields=champs, using=alias, raw=True
+        )
+
+
 def _charger(archive: tarfile.TarFile, alias: str) -> None:
+    """Relit les données en flux et les insère par paquets de même modèle (tables vidées)."""
     flux = io.TextIOWrapper(archive.extractfile(DONNEES), encoding="utf-8")
-    differes = []
-    for objet in serializers.deserialize(
-        "jsonl", flux, using=alias, handle_forward_references=True
-    ):
-        objet.save(using=alias, save_m2m=False)
-        if objet.deferred_fields:
-            differes.append(objet)
-    for objet in differes:
-        objet.save_deferred_fields(using=alias)
+    modele, lot = None, []
+    for objet in serializers.deserialize("jsonl", flux, using=alias):
+        instance = objet.object
+        if lot and (type(instance) is not modele or len(lot) >= 2000):
+            _inserer(modele, lot, alias)
+            lot = []
+        modele = type(instance)
+        lot.append(instance)
+    if lot:
+        _inserer(modele, lot, alias)
 
 
 def restaurer(
