@@ -72,8 +72,10 @@ def _actions(rng: random.Random, plan: Accompagnement, *, resoumise: bool, par) 
     aujourdhui = timezone.localdate()
     # Jusqu'où la ville est allée : une resoumission a tout fait jusqu'au dépôt.
     avancement = len(ACTIONS) if resoumise else rng.choice([1, 1, 2, 2, 3])
+    # Une ville qui a déjà déposé sa resoumission a tout fait, et donc plus tôt.
+    recul = 140 if resoumise else 0
     for rang, (libelle, decalage) in enumerate(ACTIONS):
-        echeance = aujourdhui + datetime.timedelta(days=decalage + rng.randint(-4, 4))
+        echeance = aujourdhui + datetime.timedelta(days=decalage - recul + rng.randint(-4, 4))
         if rang < avancement:
             statut = A.FAITE
         elif decalage < 0:  # échéance passée : en retard, en cours, ou abandonnée
@@ -85,7 +87,9 @@ def _actions(rng: random.Random, plan: Accompagnement, *, resoumise: bool, par) 
             libelle=libelle,
             echeance=echeance,
             statut=statut,
-            faite_le=min(echeance, aujourdhui) if statut == A.FAITE else None,
+            faite_le=min(echeance - datetime.timedelta(days=rng.randint(0, 6)), aujourdhui)
+            if statut == A.FAITE
+            else None,
         )
         action._history_user = par
         action.save()

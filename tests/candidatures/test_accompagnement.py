@@ -322,3 +322,27 @@ def test_bouton_relancer_de_l_equipe(client_de, vague, equipe, django_capture_on
 
     assert reponse.status_code == 302
     assert len(mail.outbox) == 1
+
+
+# -- démo -------------------------------------------------------------------------------------
+def test_demo_accompagner_idempotente(
+    vague, vague_cible, equipe, django_capture_on_commit_callbacks
+):
+    from candidatures.demo_accompagnement import accompagner
+
+    resoumise = f.CandidatureFactory(vague=vague, statut=Candidature.Statut.NON_RETENUE)
+    f.CandidatureFactory(vague=vague, statut=Candidature.Statut.NON_RETENUE)
+    f.CandidatureFactory(vague=vague, statut=Candidature.Statut.RETENUE)
+    resoumission = f.CandidatureFactory(
+        vague=vague_cible, commune=resoumise.commune, candidature_precedente=resoumise
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        accompagner()
+        accompagner()
+
+    assert Accompagnement.objects.count() == 2
+    assert Accompagnement.objects.get(candidature=resoumise).resoumission == resoumission
+    assert set(Accompagnement.objects.values_list("vague_cible", flat=True)) == {vague_cible.pk}
+    assert ActionAccompagnement.objects.count() == 12
+    assert len(mail.outbox) == 3

@@ -414,3 +414,24 @@ def test_villes_retenues_refusee_au_jure(client_de, vague, utilisateur_jure):
     reponse = client_de(utilisateur_jure).get(reverse("villes_retenues", args=[vague.pk]))
 
     assert reponse.status_code == 403
+
+
+@pytest.mark.parametrize("nombre", [1, 3])
+def test_lettres_vague_nombre_de_requetes_constant(
+    client_de, vague, equipe, nombre, django_assert_num_queries
+):
+    for i in range(nombre):
+        candidature = f.CandidatureFactory(
+            vague=vague, statut=Candidature.Statut.NON_RETENUE, commune__nom=f"Ville {i}"
+        )
+        Accompagnement.objects.create(candidature=candidature, conseiller=equipe)
+    service.preparer_lettres(vague, par=equipe)
+    client = client_de(equipe)
+    client.get(reverse("lettres_vague", args=[vague.pk]))  # la session note l'activité
+
+    # session, compte, rôles, vague, candidatures (territoire, décision, plan, conseiller),
+    # actions des plans, lettres et leurs courriels, modèles de lettres
+    with django_assert_num_queries(8):
+        reponse = client.get(reverse("lettres_vague", args=[vague.pk]))
+
+    assert reponse.context["nb_lettres"] == nombre
