@@ -1,0 +1,352 @@
+"""Le jury, pages de l'équipe et du juré : composition, conflits, affectation, avancement, relance."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from acv.models import Courriel, Organisation
+from acv.roles import Role
+from candidatures.models import Affectation, Candidature, Conflit, Evaluation, Jure, Vague
+
+from .. import factories as f
+
+
+@pytest.fixture
+def vague(db):
+    return f.VagueFactory(numero=4, statut=Vague.Statut.EXAMEN_JURY)
+
+
+@pytest.fixture
+def jure(vague, utilisateur_jure):
+    return f.JureFactory(vague=vague, utilisateur=utilisateur_jure)
+
+
+def _jury_complet(vague, par_org: int = 1) -> list[Jure]:
+    return [
+        f.JureFactory(vague=vague, organisation=o)
+        for o in Organisation.objects.all()
+        for _ in range(par_org)
+    ]
+
+
+def _soumise(affectation) -> Evaluation:
+    return f.EvaluationFactory(
+        affectation=affectation,
+        statut=Evaluation.Statut.SOUMISE,
+        avis=Evaluation.Avis.FAVORABLE,
+        soumise_le="2019-09-10T10:00:00+02:00",
+        note_sur_20=12.0,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Composition du jury
+# ---------------------------------------------------------------------------------------------
+def test_ajouter_un_jure(client_de, equipe, vague):
+    user = f.utilisateur(Role.JURE, username="nouveau-jure")
+    adcf = Organisation.objects.get(sigle="adcf")
+
+    reponse = client_de(equipe).post(
+        reverse("jury_jure_ajouter", args=[vague.pk]),
+        {"utilisateur": user.pk, "organisation": adcf.pk},
+    )
+
+    assert reponse.status_code == 302
+    assert list(Jure.objects.filter(vague=vague).values_list("utilisateur", "organisation")) == [
+        (user.pk, adcf.pk)
+    ]
+
+
+def test_ajouter_un_jure_deja_membre_refuse(client_de, equipe, vague, jure):
+    reponse = client_de(equipe).post(
+        reverse("jury_jure_ajouter", args=[vague.pk]),
+        {"utilisateur": jure.utilisateur_id, "organisation": jure.organisation_id},
+        follow=True,
+    )
+
+    assert Jure.objects.filter(vague=vague).count() == 1
+    assert "Juré non ajouté" in reponse.content.decode()
+
+
+def test_retirer_un_jure_sans_evaluation_libere_ses_candidatures(client_de, equipe, vague, jure):
+    f.AffectationFactory(jure=jure, candidature=f.CandidatureFactory(vague=vague))
+
+    reponse = client_de(equipe).post(reverse("jury_jure_retirer", args=[jure.pk]))
+
+    assert reponse.status_code == 302
+    assert not Jure.objects.filter(pk=jure.pk).exists()
+    assert Affectation.objects.count() == 0
+
+
+def test_retirer_un_jure_qui_a_evalue_refuse(client_de, equipe, vague, jure):
+    affectation = f.AffectationFactory(jure=jure, candidature=f.CandidatureFactory(vague=vague))
+    _soumise(affectation)
+
+    client_de(equipe).post(reverse("jury_jure_retirer", args=[jure.pk]))
+
+    assert Jure.objects.filter(pk=jure.pk).exists()
+
+
+@pytest.mark.parametrize("nombre", [1, 3])
+def test_page_jury_requetes_constantes(client_de, equipe, vague, nombre, django_assert_num_queries):
+    for _ in range(nombre):
+        jure = f.JureFactory(vague=vague)
+        f.AffectationFactory(jure=jure, candidature=f.CandidatureFactory(vague=vague))
+    client = client_de(equipe)
+
+    # session, compte, rôles, vague, jurés annotés, conflits, comptes proposés,
+    # organisations, jurés et candidatures du formulaire de conflit
+    with django_assert_num_queries(10):
+        reponse = client.get(reverse("jury_vague", args=[vague.pk]))
+
+    assert reponse.status_code == 200
+    assert len(reponse.context["jures"]) == nombre
+
+
+# ---------------------------------------------------------------------------------------------
+# Conflits
+# ---------------------------------------------------------------------------------------------
+def test_page_conflits_montre_noms_et_porteurs_sans_contenu(
+    client_de, utilisateur_jure, vague, jure
+):
+    f.CandidatureFactory(
+        vague=vague,
+        commune=f.CommuneFactory(nom="Aurillac-Test"),
+        statut=Candidature.Statut.RECEVABLE,
+        resume="CONTENU-CONFIDENTIEL",
+    )
+
+    page = client_de(utilisateur_jure).get(reverse("jury_conflits", args=[vague.pk]))
+
+    contenu = page.content.decode()
+    assert "Aurillac-Test" in contenu
+    assert "Commune de Aurillac-Test" in contenu
+    assert "CONTENU-CONFIDENTIEL" not in contenu
+
+
+@pytest.mark.parametrize("nombre", [1, 3])
+def test_page_conflits_requetes_constantes(
+    client_de, utilisateur_jure, vague, jure, nombre, django_assert_num_queries
+):
+    for _ in range(nombre):
+        f.CandidatureFactory(vague=vague, statut=Candidature.Statut.RECEVABLE)
+    client = client_de(utilisateur_jure)
+
+    # session, compte, rôles, juré, candidatures, conflits du juré, ses affectations
+    with django_assert_num_queries(7):
+        reponse = client.get(reverse("jury_conflits", args=[vague.pk]))
+
+    assert len(reponse.context["lignes"]) == nombre
+
+
+def test_jure_declare_un_conflit_avant_affectation(client_de, utilisateur_jure, vague, jure):
+    candidature = f.CandidatureFactory(vague=vague, statut=Candidature.Statut.RECEVABLE)
+
+    reponse = client_de(utilisateur_jure).post(
+        reverse("jury_conflit_declarer", args=[vague.pk]),
+        {"candidature": candidature.pk, "motif": "Ancien adjoint au maire"},
+    )
+
+    assert reponse.status_code == 302
+    conflit = Conflit.objects.get()
+    assert (conflit.jure, conflit.candidature, conflit.motif) == (
+        jure,
+        candidature,
+        "Ancien adjoint au maire",
+    )
+    assert Courriel.objects.count() == 0  # rien à réaffecter : l'équipe n'est pas dérangée
+
+
+def test_conflit_sans_motif_refuse(client_de, utilisateur_jure, vague, jure):
+    candidature = f.CandidatureFactory(vague=vague, statut=Candidature.Statut.RECEVABLE)
+
+    client_de(utilisateur_jure).post(
+        reverse("jury_conflit_declarer", args=[vague.pk]),
+        {"candidature": candidature.pk, "motif": "  "},
+    )
+
+    assert Conflit.objects.count() == 0
+
+
+def test_conflit_sur_candidature_d_une_autre_vague_404(client_de, utilisateur_jure, vague, jure):
+    ailleurs = f.CandidatureFactory(vague=f.VagueFactory(numero=9))
+
+    reponse = client_de(utilisateur_jure).post(
+        reverse("jury_conflit_declarer", args=[vague.pk]),
+        {"candidature": ailleurs.pk, "motif": "Élu"},
+    )
+
+    assert reponse.status_code == 404
+
+
+def test_equipe_enregistre_un_conflit_et_retire_l_affectation(client_de, equipe, vague, jure):
+    candidature = f.CandidatureFactory(vague=vague, statut=Candidature.Statut.EN_EXAMEN)
+    affectation = f.AffectationFactory(jure=jure, candidature=candidature)
+
+    client_de(equipe).post(
+        reverse("jury_conflit_enregistrer", args=[vague.pk]),
+        {"jure": jure.pk, "candidature": candidature.pk, "motif": "Signalé par la préfecture"},
+    )
+
+    assert Conflit.objects.filter(jure=jure, candidature=candidature).exists()
+    assert not Affectation.objects.filter(pk=affectation.pk).exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Affectation et ajustements
+# ---------------------------------------------------------------------------------------------
+def test_bouton_affecter_complete_et_dit_ce_qui_manque(client_de, equipe, vague):
+    vague.nb_evaluateurs = 3
+    vague.save()
+    cnam, acv = Organisation.objects.order_by("ordre")[:2]
+    f.JureFactory(vague=vague, organisation=cnam)
+    f.JureFactory(vague=vague, organisation=acv)
+    candidature = f.CandidatureFactory(vague=vague, statut=Candidature.Statut.RECEVABLE)
+
+    reponse = client_de(equipe).post(reverse("jury_affecter", args=[vague.pk]), follow=True)
+
+    assert candidature.affectations.count() == 2
+    assert (
+        f"{candidature.reference} : 2 évaluateurs sur 3 — le jury de la vague ne compte que "
+        "2 organisations" in reponse.content.decode()
+    )
+
+
+def test_bouton_affecter_refuse_vague_verrouillee(client_de, equipe, vague):
+    _jury_complet(vague)
+    f.CandidatureFactory(vague=vague, statut=Candidature.Statut.EN_EXAMEN)
+    Vague.objects.filter(pk=vague.pk).update(statut=Vague.Statut.RESULTATS_PUBLIES)
+
+    client_de(equipe).post(reverse("jury_affecter", args=[vague.pk]))
+
+    assert Affectation.objects.count() == 0
+
+
+def test_affecter_a_la_main(client_de, equipe, vague, jure):
+    candidature = f.CandidatureFactory(vague=vague, statut=Candidature.Statut.EN_EXAMEN)
+
+    client_de(equipe).post(
+        reverse("jury_affectation_ajouter", args=[vague.pk]),
+        {"jure": jure.pk, "candidature": candidature.pk},
+    )
+
+    assert list(Affectation.objects.values_list("jure", "candidature", "manuelle")) == [
+        (jure.pk, candidature.pk, True)
+    ]
+
+
+def test_affecter_a_la_main_un_jure_en_conflit_refuse(client_de, equipe, vague, jure):
+    candidature = f.CandidatureFactory(vague=vague, statut=Candidature.Statut.EN_EXAMEN)
+    Conflit.objects.create(jure=jure, candidature=candidature, motif="Élu")
+
+    reponse = client_de(equipe).post(
+        reverse("jury_affectation_ajouter", args=[vague.pk]),
+        {"jure": jure.pk, "candidature": candidature.pk},
+        follow=True,
+    )
+
+    assert Affectation.objects.count() == 0
+    assert "a déclaré un conflit d&#x27;intérêts" in reponse.content.decode()
+
+
+def test_retirer_une_affectation_soumise_refuse(client_de, equipe, vague, jure):
+    affectation = f.AffectationFactory(jure=jure, candidature=f.CandidatureFactory(vague=vague))
+    _soumise(affectation)
+
+    client_de(equipe).post(reverse("jury_affectation_retirer", args=[affectation.pk]))
+
+    assert Affectation.objects.filter(pk=affectation.pk).exists()
+
+
+def test_retirer_une_affectation_en_brouillon(client_de, equipe, vague, jure):
+    affectation = f.AffectationFactory(jure=jure, candidature=f.CandidatureFactory(vague=vague))
+    f.EvaluationFactory(affectation=affectation)
+
+    client_de(equipe).post(reverse("jury_affectation_retirer", args=[affectation.pk]))
+
+    assert not Affectation.objects.filter(pk=affectation.pk).exists()
+    assert Evaluation.objects.count() == 0
+
+
+def test_relance_des_jures_en_attente(
+    client_de, equipe, vague, jure, django_capture_on_commit_callbacks
+):
+    a_jour = f.JureFactory(vague=vague)
+    _soumise(f.AffectationFactory(jure=a_jour, candidature=f.CandidatureFactory(vague=vague)))
+    f.AffectationFactory(jure=jure, candidature=f.CandidatureFactory(vague=vague))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client_de(equipe).post(reverse("jury_relancer", args=[vague.pk]))
+
+    assert list(Courriel.objects.values_list("destinataire", "categorie", "statut")) == [
+        (jure.utilisateur.email, "relance", "envoye")
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Avancement et pages du juré
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("nombre", [1, 3])
+def test_avancement_requetes_constantes(
+    client_de, equipe, vague, nombre, django_assert_num_queries
+):
+    jures = _jury_complet(vague)
+    for _ in range(nombre):
+        candidature = f.CandidatureFactory(vague=vague, statut=Candidature.Statut.EN_EXAMEN)
+        for jure in jures[:2]:
+            f.AffectationFactory(jure=jure, candidature=candidature)
+    client = client_de(equipe)
+
+    # session, compte, rôles, vague, totaux, à réaffecter, compte et page des candidatures,
+    # leurs affectations, jurés annotés, listes du formulaire (candidatures, jurés)
+    with django_assert_num_queries(12):
+        reponse = client.get(reverse("jury_avancement", args=[vague.pk]))
+
+    assert reponse.status_code == 200
+    assert len(reponse.context["candidatures"]) == nombre
+    assert reponse.context["nb_a_reaffecter"] == nombre  # 2 évaluateurs sur 3
+
+
+@pytest.mark.parametrize("nombre", [1, 3])
+def test_mes_evaluations_requetes_constantes(
+    client_de, utilisateur_jure, vague, jure, nombre, django_assert_num_queries
+):
+    for _ in range(nombre):
+        f.AffectationFactory(jure=jure, candidature=f.CandidatureFactory(vague=vague))
+    client = client_de(utilisateur_jure)
+
+    # session, compte, rôles, jurés du compte (vague, organisation), leurs affectations
+    with django_assert_num_queries(5):
+        reponse = client.get(reverse("jury_mes_evaluations"))
+
+    assert [len(b["lignes"]) for b in reponse.context["blocs"]] == [nombre]
+
+
+def test_mes_evaluations_seulement_les_vagues_en_cours(client_de, utilisateur_jure, vague, jure):
+    close = f.VagueFactory(numero=8, statut=Vague.Statut.CLOSE)
+    ancien = f.JureFactory(vague=close, utilisateur=utilisateur_jure)
+    f.AffectationFactory(jure=ancien, candidature=f.CandidatureFactory(vague=close))
+    f.AffectationFactory(jure=jure, candidature=f.CandidatureFactory(vague=vague))
+
+    reponse = client_de(utilisateur_jure).get(reverse("jury_mes_evaluations"))
+
+    assert [b["vague"] for b in reponse.context["blocs"]] == [vague]
+
+
+def test_mes_evaluations_progression(client_de, utilisateur_jure, vague, jure):
+    a_faire, brouillon, soumise = (
+        f.AffectationFactory(jure=jure, candidature=f.CandidatureFactory(vague=vague))
+        for _ in range(3)
+    )
+    f.EvaluationFactory(affectation=brouillon)
+    _soumise(soumise)
+
+    reponse = client_de(utilisateur_jure).get(reverse("jury_mes_evaluations"))
+
+    assert reponse.context["blocs"][0]["compte"] == {"a_faire": 1, "brouillon": 1, "soumise": 1}
+    assert [ligne["etat"] for ligne in reponse.context["blocs"][0]["lignes"]] == [
+        "brouillon",
+        "a_faire",
+        "soumise",
+    ]
