@@ -26,6 +26,7 @@ def test_site_liste_requetes_constantes(n, client_de, equipe, django_assert_num_
     _sites(n)
     f.CandidatureFactory(statut=Candidature.Statut.RETENUE)
     client = client_de(equipe)
+    client.get(reverse("site_liste"))  # la session se stabilise (heure d'activité écrite)
 
     # session, utilisateur, groupes ; compte et page des sites ; candidatures retenues sans
     # site ; choix des filtres (régions, vagues)
@@ -40,6 +41,7 @@ def test_site_liste_requetes_constantes_responsable(
 ):
     _sites(n)
     client = client_de(responsable_regional)
+    client.get(reverse("site_liste"))  # la session se stabilise (heure d'activité écrite)
 
     # session, utilisateur, groupes, profil ; compte et page des sites ; choix des filtres
     with django_assert_num_queries(8):

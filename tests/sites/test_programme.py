@@ -171,6 +171,7 @@ def test_tableau_de_bord_donnees_requetes_constantes(
 ):
     _sites(n)
     client = client_de(observateur)
+    client.get(reverse("tableau_de_bord_donnees"))  # la session se stabilise
 
     # session, utilisateur, groupes ; villes ACV, entonnoir (candidatures, sites), sites par
     # statut, ouvertures, objectifs, vagues, régions (villes, candidatures, sites, retards,
