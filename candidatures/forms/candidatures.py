@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django import forms
 from django.forms import inlineformset_factory
+from django.utils.safestring import mark_safe
 
-from acv.forms import CommuneField, Formulaire, FormulaireModele
+from acv.forms import CommuneField, CommuneWidget, Formulaire, FormulaireModele
 
 from ..fichiers import ACCEPTES, FichierRefuse, verifier_fichier
 from ..models import Candidature, LigneFinancement, Piece, PieceRequise, Vague
@@ -19,11 +20,20 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+class _CommuneWidget(CommuneWidget):
+    """CommuneWidget.render colle la liste de suggestions à la saisie et perd le marquage « sûr »
+    du HTML (qui serait alors échappé à l'affichage) : on le rétablit. Le seul ajout est une
+    balise <datalist> dont l'identifiant vient du nom du champ."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return mark_safe(super().render(name, value, attrs, renderer))
+
+
 class CandidatureForm(FormulaireModele):
     """Le contenu d'une candidature. Vérifie la règle « une candidature active par ville et par
     vague » avant l'écriture ; pose l'EPCI porteur d'après la commune."""
 
-    commune = CommuneField(label="Commune")
+    commune = CommuneField(label="Commune", widget=_CommuneWidget)
 
     class Meta:
         model = Candidature
@@ -118,7 +128,7 @@ class PieceForm(Formulaire):
         label="Fichier",
         help_text=f"{ACCEPTES} ; 20 Mo au plus.",
         widget=forms.ClearableFileInput(
-            attrs={"accept": ".pdf,.odt,.ods,.docx,.xlsx,.png,.jpg,.jpeg"}
+            attrs={"accept": ".pdf,.odt,.ods,.docx,.xlsx,.png,.jpg,.jpeg", "class": "fr-upload"}
         ),
     )
     piece_requise = forms.ModelChoiceField(

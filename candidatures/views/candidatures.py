@@ -91,8 +91,13 @@ def candidature_liste(request: HttpRequest) -> HttpResponse:
     exiger_equipe(request.user)
     filtre = CandidatureFilter(
         request.GET or None,
-        queryset=Candidature.objects.avec_territoire().select_related("commune__ville_acv"),
+        queryset=Candidature.objects.avec_territoire(),
     )
+    champs = filtre.form.fields
+    for nom, champ in champs.items():
+        champ.widget.attrs["class"] = "fr-input" if nom == "q" else "fr-select"
+    champs["acv"].widget.choices = [("", "Toutes"), ("true", "Oui"), ("false", "Non")]
+    champs["tri"].choices = [("", "Vague puis commune"), *list(champs["tri"].choices)[1:]]
     page = Paginator(filtre.qs, PAR_PAGE).get_page(request.GET.get("page"))
     requete = request.GET.copy()
     requete.pop("page", None)
@@ -189,6 +194,9 @@ def candidature_creer(request: HttpRequest) -> HttpResponse:
     vague_demandee = request.GET.get("vague", "")
     if vague_demandee.isdigit():
         initial["vague"] = vague_demandee
+    else:
+        ouverte = Vague.objects.filter(statut=Vague.Statut.APPEL_OUVERT).order_by("-numero").first()
+        initial["vague"] = ouverte.pk if ouverte else None
     form = CandidatureForm(request.POST or None, instance=candidature, initial=initial)
     formset = PlanFinancementFormSet(
         request.POST or None, instance=candidature, prefix="financements"

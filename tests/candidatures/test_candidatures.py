@@ -464,6 +464,19 @@ def test_formulaire_de_creation_propose_les_vagues_non_verrouillees(client_de, e
     )
 
 
+def test_formulaire_de_creation_commune_en_autocompletion(client_de, equipe):
+    ouverte = f.VagueFactory(numero=2, statut=Vague.Statut.APPEL_OUVERT)
+    f.VagueFactory(numero=1, statut=Vague.Statut.CONSOLIDATION)
+
+    reponse = client_de(equipe).get(reverse("candidature_creer"))
+
+    texte = reponse.content.decode()
+    assert reponse.context["form"].initial["vague"] == ouverte.pk
+    assert '<datalist id="id_commune-suggestions"></datalist>' in texte
+    assert 'data-autocompletion-commune="/communes/autocompletion/"' in texte
+    assert "<option" not in texte.split('name="commune"')[1].split("</datalist>")[0]
+
+
 # ---------------------------------------------------------------------------------------------
 # Fiche et accès
 # ---------------------------------------------------------------------------------------------
@@ -542,7 +555,7 @@ def test_liste_nombre_de_requetes_constant(nombre, client_de, equipe, django_ass
     client = client_de(equipe)
 
     # session, compte, rôles, compte des lignes, la page (candidature, vague, commune,
-    # département, région, EPCI, ville ACV), puis les choix des filtres : vagues, régions,
+    # département, région, EPCI), puis les choix des filtres : vagues, régions,
     # départements.
     with django_assert_num_queries(8):
         reponse = client.get(reverse("candidature_liste"))
