@@ -275,3 +275,18 @@ def test_l_archive_n_est_lisible_que_par_son_proprietaire(db, stockage, tmp_path
     _sortie("sauvegarder", str(archive))
 
     assert archive.stat().st_mode & 0o777 == 0o600
+
+
+def test_apres_restauration_les_nouveaux_objets_ont_des_identifiants_libres(
+    db, stockage, tmp_path, django_capture_on_commit_callbacks
+):
+    _peupler(django_capture_on_commit_callbacks)
+    archive = tmp_path / "acv.tar.gz"
+    _sortie("sauvegarder", str(archive))
+    _vider(stockage)
+    _sortie("restaurer", str(archive))
+    plus_grand = Candidature.objects.order_by("-pk").values_list("pk", flat=True).first()
+
+    nouvelle = f.CandidatureFactory(vague=f.VagueFactory(numero=3))
+
+    assert nouvelle.pk > plus_grand
