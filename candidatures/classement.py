@@ -299,7 +299,7 @@ def classement_de(vague: Vague, *, par: str = PAR_CORRIGEE, verifier: bool = Tru
         )
         for c in ordre
     ]
-    if places > 0:
+    if places > 0 and any(ligne.rang is not None for ligne in lignes):
         hors = next((ligne for ligne in lignes if not ligne.dans_la_selection), None)
         if hors is not None:
             hors.premiere_hors_selection = True

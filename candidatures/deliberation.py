@@ -238,6 +238,10 @@ class EtatSelection:
     regions: list[RepartitionRegion] = field(default_factory=list)
 
     @property
+    def regions_retenues(self) -> int:
+        return sum(1 for r in self.regions if r.retenues)
+
+    @property
     def places_restantes(self) -> int:
         return self.places - self.retenues
 

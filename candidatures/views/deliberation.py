@@ -242,12 +242,14 @@ def deliberation_seance(request: HttpRequest, pk: int) -> HttpResponse:
     """La page projetée en séance : classement, décisions, présents, sélection face au programme."""
     vague = _vague_pour(request, pk)
     classement_ = classement_de(vague, par=_par(request), verifier=True)
+    presents = list(vague.jures_presents.all())
     contexte = {
         "vague": vague,
         "classement": classement_,
         "lignes": classement_.lignes,
         "etat": services.etat_selection(classement_),
-        "presents": PresentsForm(vague=vague, initial={"jures": list(vague.jures_presents.all())}),
+        "presents": PresentsForm(vague=vague, initial={"jures": presents}),
+        "nb_presents": len(presents),
         "rouvrir": RouvrirForm(),
         "modifiable": vague.statut == Vague.Statut.DELIBERATION,
         "a_ouvrir": vague.statut == Vague.Statut.EXAMEN_JURY,
