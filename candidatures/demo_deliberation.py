@@ -7,7 +7,10 @@ vague 2 reste en examen.
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from .classement import classement_de
 from .deliberation import decider, publier
@@ -93,4 +96,9 @@ def deliberer(stdout=None) -> None:
             par=par,
         )
     nombre = publier(vague, par=par)
+    if (
+        vague.date_resultats
+    ):  # la date réelle de l'annonce, plutôt que celle du lancement de la démo
+        publiee_le = datetime.datetime.combine(vague.date_resultats, datetime.time(10))
+        Vague.objects.filter(pk=vague.pk).update(publiee_le=timezone.make_aware(publiee_le))
     dire(f"{vague.nom} publiée : {nombre} décisions, {retenues} retenues.")

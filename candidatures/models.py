@@ -123,7 +123,7 @@ class Vague(models.Model):
         self._history_user = par
         self.save(update_fields=["statut", "publiee_le"])
 
-    def rouvrir(self, *, par, motif: str) -> None:
+    def rouvrir(self, par, motif: str) -> None:
         """Rouvre la délibération d'une vague dont les résultats sont publiés.
 
         Effets : la vague repasse « en délibération » (date de publication effacée), avec le motif

@@ -446,3 +446,29 @@ def test_deux_modifications_simultanees_la_seconde_est_prevenue():
     assert decision.version == 1
     assert decision.motivation in ("Par la première.", "Par la seconde.")
     assert decision.history.count() == 2
+
+
+# -- démonstration ----------------------------------------------------------------------------
+def test_demo_delibere_publie_et_ne_retient_pas_les_villes_resoumises(db):
+    from candidatures.demo_deliberation import deliberer
+
+    equipe = f.utilisateur(Role.EQUIPE, username="equipe")
+    vague, jures, (a, b, c) = _seance(places=2, nb=3, statut=Vague.Statut.EXAMEN_JURY)
+    vague.numero = 1
+    vague.save()
+    vague_2 = f.VagueFactory(numero=2, statut=Vague.Statut.CONSOLIDATION)
+    f.CandidatureFactory(vague=vague_2, commune=a.commune, candidature_precedente=a)
+
+    deliberer()
+    deliberer()  # idempotente : rien de plus
+
+    vague.refresh_from_db()
+    resultats = {
+        c.commune.nom: c.statut
+        for c in Candidature.objects.filter(vague=vague).select_related("commune")
+    }
+    assert vague.statut == Vague.Statut.RESULTATS_PUBLIES
+    assert resultats == {"Ville A": "non_retenue", "Ville B": "retenue", "Ville C": "retenue"}
+    assert Decision.objects.count() == 3
+    assert vague.jures_presents.count() == len(jures)
+    assert Decision.objects.get(candidature=a).decidee_par == equipe
