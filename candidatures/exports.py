@@ -117,14 +117,14 @@ def classeur_xlsx(queryset: QuerySet[Candidature]) -> bytes:
         cellules = []
         for nom in ENTETES:
             valeur = ligne[nom]
-            cellule = WriteOnlyCell(feuille, value=valeur)
             if isinstance(valeur, Decimal):
-                cellule.number_format = "#,##0.00"
+                valeur = WriteOnlyCell(feuille, value=valeur)
+                valeur.number_format = "#,##0.00"
             elif isinstance(valeur, datetime.date):
-                cellule.number_format = "DD/MM/YYYY"
-            elif isinstance(valeur, str):
-                cellule.data_type = "s"  # jamais une formule, même si le texte commence par « = »
-            cellules.append(cellule)
+                valeur = WriteOnlyCell(feuille, value=valeur)
+                valeur.number_format = "DD/MM/YYYY"
+            # Un texte ne commence jamais par « = » (voir _sans_formule) : jamais une formule.
+            cellules.append(valeur)
         feuille.append(cellules)
     tampon = io.BytesIO()
     classeur.save(tampon)

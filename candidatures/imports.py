@@ -510,6 +510,14 @@ class LigneAnalysee:
         return Action.LIBELLES[self.action]
 
     @property
+    def financements_lisibles(self) -> list[tuple[str, Decimal]]:
+        return [
+            (LigneFinancement.Source(source).label, montant)
+            for source, montant in self.montants.items()
+            if montant is not None
+        ]
+
+    @property
     def libelle_commune(self) -> str:
         if self.commune is not None:
             return f"{self.commune.nom} ({self.commune.code_insee})"
