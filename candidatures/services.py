@@ -10,6 +10,7 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from acv.courriels import mettre_en_file
 from acv.erreurs import ErreurMetier
 
 from .models import Candidature, DemandePieces, LigneFinancement, Piece, PieceRequise, Vague
@@ -250,12 +251,13 @@ def etat_des_pieces(candidature: Candidature, pieces: list[Piece]) -> list[EtatP
 
 
 def demander_pieces(
-    candidature: Candidature, *, objet: str, pieces, echeance, par
+    candidature: Candidature, *, objet: str, pieces, echeance, par, envoyer: bool = False
 ) -> DemandePieces:
     """Enregistre une demande de pièces ; une candidature reçue devient incomplète.
 
     Effets : la demande ; la transition reçue → incomplète (journal et historique) si la
-    candidature était reçue. Refuse une candidature qui n'est plus en consolidation.
+    candidature était reçue ; avec `envoyer`, un courriel au contact de la candidature (boîte
+    d'envoi, parti après la transaction). Refuse une candidature qui n'est plus en consolidation.
     """
     if candidature.statut not in (Candidature.Statut.RECUE, Candidature.Statut.INCOMPLETE):
         raise ErreurMetier(
@@ -267,11 +269,35 @@ def demander_pieces(
             candidature=candidature, objet=objet, echeance=echeance, demandee_par=par
         )
         demande.pieces.set(pieces)
+        if envoyer and candidature.contact_email:
+            mettre_en_file(
+                candidature.contact_email,
+                f"Candidature {candidature.reference} : pièces à fournir",
+                _corps_demande(candidature, objet, pieces, echeance),
+                categorie="demande_pieces",
+            )
         if candidature.statut == Candidature.Statut.RECUE:
             candidature.changer_statut(
                 Candidature.Statut.INCOMPLETE, par=par, note=f"Pièces demandées : {objet}"
             )
     return demande
+
+
+def _corps_demande(candidature: Candidature, objet: str, pieces, echeance) -> str:
+    lignes = [
+        f"Bonjour{' ' + candidature.contact_nom if candidature.contact_nom else ''},",
+        "",
+        f"Pour compléter la candidature {candidature.reference} de {candidature.commune.nom} "
+        f"au programme « Au cœur des territoires » ({candidature.vague.nom}), "
+        "merci de nous transmettre :",
+        "",
+        objet,
+    ]
+    lignes += [f"- {piece.libelle}" for piece in pieces]
+    if echeance:
+        lignes += ["", f"avant le {echeance:%d/%m/%Y}."]
+    lignes += ["", "L'équipe du programme « Au cœur des territoires » — Cnam"]
+    return "\n".join(lignes)
 
 
 def marquer_demande_repondue(demande: DemandePieces, *, par) -> None:

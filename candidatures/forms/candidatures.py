@@ -174,10 +174,17 @@ class DemandePiecesForm(Formulaire):
         widget=forms.CheckboxSelectMultiple,
     )
     echeance = forms.DateField(label="À fournir avant le", required=False, widget=DateInput)
+    envoyer = forms.BooleanField(
+        label="Envoyer la demande par courriel au contact", required=False, initial=True
+    )
 
     def __init__(self, *args, candidature: Candidature, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["pieces"].queryset = PieceRequise.objects.filter(vague_id=candidature.vague_id)
+        if candidature.contact_email:
+            self.fields["envoyer"].help_text = f"À {candidature.contact_email}"
+        else:
+            del self.fields["envoyer"]
 
 
 class ResoumissionForm(Formulaire):

@@ -396,6 +396,7 @@ def candidature_demande_creer(request: HttpRequest, pk: int) -> HttpResponse:
                 pieces=form.cleaned_data["pieces"],
                 echeance=form.cleaned_data["echeance"],
                 par=request.user,
+                envoyer=form.cleaned_data.get("envoyer", False),
             )
     except ErreurMetier as erreur:
         messages.error(request, str(erreur))

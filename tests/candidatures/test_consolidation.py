@@ -101,6 +101,47 @@ def test_demande_de_pieces_enregistree_et_candidature_incomplete(client_de, equi
     assert candidature.transitions.get().note == "Pièces demandées : Le budget signé par le maire"
 
 
+def test_demande_de_pieces_envoyee_au_contact_apres_la_transaction(
+    client_de, equipe, mailoutbox, django_capture_on_commit_callbacks
+):
+    candidature = f.CandidatureFactory(
+        statut=S.RECUE, contact_nom="Camille Fictive", contact_email="dgs@mairie.invalid"
+    )
+    requise = f.PieceRequiseFactory(vague=candidature.vague, libelle="Budget prévisionnel")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client_de(equipe).post(
+            reverse("candidature_demande_creer", args=[candidature.pk]),
+            {
+                "objet": "Le budget signé",
+                "pieces": [requise.pk],
+                "echeance": "2019-07-15",
+                "envoyer": "on",
+            },
+        )
+
+    assert [(m.to, m.subject) for m in mailoutbox] == [
+        (["dgs@mairie.invalid"], f"Candidature {candidature.reference} : pièces à fournir")
+    ]
+    corps = mailoutbox[0].body
+    assert "Bonjour Camille Fictive," in corps
+    assert "- Budget prévisionnel" in corps
+    assert "avant le 15/07/2019." in corps
+
+
+def test_demande_de_pieces_sans_envoi_ne_met_rien_en_file(
+    client_de, equipe, mailoutbox, django_capture_on_commit_callbacks
+):
+    candidature = f.CandidatureFactory(statut=S.RECUE, contact_email="dgs@mairie.invalid")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client_de(equipe).post(
+            reverse("candidature_demande_creer", args=[candidature.pk]), {"objet": "Le budget"}
+        )
+
+    assert (DemandePieces.objects.count(), mailoutbox) == (1, [])
+
+
 def test_demande_de_pieces_sans_objet_refusee(client_de, equipe):
     candidature = f.CandidatureFactory(statut=S.RECUE)
 
