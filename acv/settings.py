@@ -274,7 +274,7 @@ SITE_TAGLINE = "Cnam — programme Action Cœur de Ville"
 DEMO_ETAPES = [
     "acv.demo.comptes",
     "candidatures.demo.vagues",
-    # après le jury (« candidatures.demo_jury.jury »), avant les sites des villes retenues
+    "candidatures.demo_jury.jury",
     "candidatures.demo_deliberation.deliberer",
     "candidatures.demo_accompagnement.accompagner",
     "sites.demo.sites",
