@@ -1,8 +1,8 @@
 """La délibération d'une vague : décisions, jurés présents, publication des résultats et réouverture.
 
-Publier les résultats verrouille la vague : ses évaluations et ses décisions ne changent plus
-(refus avec un message clair, jusque dans l'enregistrement des modèles, voir `_refuser_si_verrouillee`)
-tant que l'équipe ne rouvre pas la délibération, acte motivé gardé dans l'historique de la vague.
+Publier les résultats verrouille la vague : ses décisions ne changent plus (refus avec un message
+clair, ici), ni ses évaluations (refus dans `candidatures.evaluations`), tant que l'équipe ne
+rouvre pas la délibération, acte motivé gardé dans l'historique de la vague.
 """
 
 from __future__ import annotations
@@ -11,15 +11,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models.signals import pre_save
-from django.dispatch import receiver
 from django.utils import timezone
 
 from acv.erreurs import ConflitDeVersion, TransitionRefusee, enregistrer_avec_version
 from acv.models import Objectif
 
 from .classement import Classement
-from .models import Candidature, Decision, Evaluation, Jure, Vague
+from .models import Candidature, Decision, Jure, Vague
 
 
 def message_verrouillage(vague: Vague) -> str:
@@ -164,54 +162,6 @@ def rouvrir(vague: Vague, *, par, motif: str) -> None:
     with transaction.atomic():
         vague = Vague.objects.select_for_update().get(pk=vague.pk)
         vague.rouvrir(par=par, motif=motif)
-
-
-# ---------------------------------------------------------------------------------------------
-# Le verrou, jusque dans les modèles
-# ---------------------------------------------------------------------------------------------
-CHAMPS_EVALUATION = ("statut", "avis", "commentaire", "note_sur_20")
-
-
-@receiver(pre_save, sender=Evaluation, dispatch_uid="deliberation_verrou_evaluation")
-def _refuser_evaluation_verrouillee(sender, instance: Evaluation, raw=False, **kwargs) -> None:
-    """Une évaluation d'une vague aux résultats publiés ne change plus (une requête).
-
-    Un enregistrement qui ne change rien (démonstration relancée) passe.
-    """
-    if raw:
-        return
-    if instance.pk is None:
-        statut = (
-            Vague.objects.filter(candidatures__affectations=instance.affectation_id)
-            .values_list("statut", flat=True)
-            .first()
-        )
-        if statut in Vague.VERROUILLES:
-            raise TransitionRefusee(message_verrouillage(instance.affectation.candidature.vague))
-        return
-    avant = (
-        Evaluation.objects.filter(pk=instance.pk)
-        .values(*CHAMPS_EVALUATION, "affectation__candidature__vague__statut")
-        .first()
-    )
-    if avant is None or avant["affectation__candidature__vague__statut"] not in Vague.VERROUILLES:
-        return
-    if any(avant[champ] != getattr(instance, champ) for champ in CHAMPS_EVALUATION):
-        raise TransitionRefusee(message_verrouillage(instance.affectation.candidature.vague))
-
-
-@receiver(pre_save, sender=Decision, dispatch_uid="deliberation_verrou_decision")
-def _refuser_decision_verrouillee(sender, instance: Decision, raw=False, **kwargs) -> None:
-    """Une décision d'une vague aux résultats publiés ne change plus (une requête)."""
-    if raw:
-        return
-    statut = (
-        Vague.objects.filter(candidatures=instance.candidature_id)
-        .values_list("statut", flat=True)
-        .first()
-    )
-    if statut in Vague.VERROUILLES:
-        raise TransitionRefusee(message_verrouillage(instance.candidature.vague))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -218,25 +218,26 @@ def test_vague_publiee_refuse_toute_decision(db, equipe):
     with pytest.raises(TransitionRefusee, match="résultats .* sont publiés"):
         deliberation.decider(a, resultat="non_retenue", motivation="x", version=0, par=equipe)
 
-    decision = Decision.objects.get(candidature=a)
-    with pytest.raises(TransitionRefusee, match="verrouillées"):
-        decision.motivation = "Modifiée dans l'administration."
-        decision.save()
     assert Decision.objects.get(candidature=a).motivation == "Motivation 0"
 
 
-def test_vague_publiee_refuse_la_modification_d_une_evaluation(db, equipe):
+def test_vague_publiee_refuse_la_reouverture_d_une_evaluation_puis_l_accepte(db, equipe):
+    from candidatures import evaluations
+
     vague, _, candidatures = _seance()
     _tout_decider(candidatures, equipe)
     deliberation.publier(vague, par=equipe)
     evaluation = Evaluation.objects.filter(affectation__candidature=candidatures[0]).first()
 
-    evaluation.save()  # ne change rien : permis (démonstration relancée)
-    evaluation.avis = Evaluation.Avis.DEFAVORABLE
-    with pytest.raises(TransitionRefusee, match="verrouillées"):
-        evaluation.save()
+    with pytest.raises(TransitionRefusee, match="publiés"):
+        evaluations.rouvrir(evaluation, par=equipe)
+    deliberation.rouvrir(vague, par=equipe, motif="Note à corriger.")
+    evaluation = Evaluation.objects.select_related("affectation__candidature__vague").get(
+        pk=evaluation.pk
+    )
+    evaluations.rouvrir(evaluation, par=equipe)
 
-    assert Evaluation.objects.get(pk=evaluation.pk).avis == Evaluation.Avis.FAVORABLE
+    assert Evaluation.objects.get(pk=evaluation.pk).statut == Evaluation.Statut.BROUILLON
 
 
 def test_vue_publier_manquantes_dit_lesquelles(db, client_de, equipe):
