@@ -731,6 +731,8 @@ class Lettre(models.Model):
     preparee_par = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Retouchée à la main avant l'envoi : une nouvelle préparation ne l'écrase pas.
+    retouchee = models.BooleanField("retouchée à la main", default=False)
     history = HistoricalRecords()
 
     class Meta:
