@@ -111,7 +111,7 @@ def fichiers_du_stockage(dossier: str = "") -> Iterator[str]:
         yield from fichiers_du_stockage(posixpath.join(dossier, sous) if dossier else sous)
 
 
-def fichiers_references() -> set[str]:
+def fichiers_references(alias: str = DEFAULT_DB_ALIAS) -> set[str]:
     """Les fichiers nommés par un champ FileField d'un modèle (hors historiques)."""
     noms: set[str] = set()
     for modele in _modeles_serialises():
@@ -120,7 +120,9 @@ def fichiers_references() -> set[str]:
         for champ in modele._meta.concrete_fields:
             if isinstance(champ, models.FileField):
                 noms.update(
-                    n for n in modele._base_manager.values_list(champ.attname, flat=True) if n
+                    n
+                    for n in modele._base_manager.using(alias).values_list(champ.attname, flat=True)
+                    if n
                 )
     return noms
 
@@ -187,7 +189,7 @@ def sauvegarder(chemin: str | os.PathLike, *, alias: str = DEFAULT_DB_ALIAS) -> 
                     curseur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             migrations = migrations_appliquees(alias)
             _ecrire_donnees(texte, alias, bilan)
-            references = fichiers_references()
+            references = fichiers_references(alias)
         texte.flush()
         taille_donnees = brut.tell()
         brut.seek(0)
