@@ -69,7 +69,7 @@ NOMS_PDF_INTERDITS = {
 }
 ENTREES_ZIP_MAX = 5000
 TAILLE_PARTIE_MAX = 10 * 1024 * 1024  # une partie XML lue pour examen
-DECOMPRESSION_PDF_MAX = 100 * 1024 * 1024  # total des flux PDF décompressés pour examen
+DECOMPRESSION_PDF_MAX = 100 * 1024 * 1024  # total des flux d'objets PDF décompressés
 
 ACCEPTES = "PDF, OpenDocument (.odt, .ods), Word (.docx), Excel (.xlsx), PNG ou JPEG"
 
@@ -185,7 +185,7 @@ def _type_archive(contenu: bytes, nom: str) -> str | None:
                 "Enregistrez-le sans macros (.docx, .xlsx) ou en PDF."
             )
         for mime, partie in OOXML_PARTIE_PRINCIPALE.items():
-            if f'ContentType="{partie}"'.encode() in types:
+            if partie.encode() in types:
                 return mime
         return None
     return None
@@ -215,26 +215,48 @@ def _noms_pdf(octets: bytes) -> set[str]:
     return noms
 
 
-def _flux_decompresses(contenu: bytes):
-    """Les flux compressés (Flate) du PDF, décompressés dans une limite totale : le JavaScript
-    peut se cacher dans un flux d'objets (/ObjStm)."""
-    reste = DECOMPRESSION_PDF_MAX
+def _separer_flux(contenu: bytes, nom: str) -> tuple[bytes, list[bytes]]:
+    """Le PDF sans le corps de ses flux, et ses flux d'objets (/ObjStm) décompressés.
+
+    Les clés qui déclenchent du code (/JS, /AA…) sont dans des dictionnaires : hors des flux, ou
+    dans un flux d'objets. Le corps des autres flux (images, polices, contenu des pages) n'est
+    pas lu : des octets quelconques y formeraient de faux « /JS ».
+    """
+    hors_flux, objets, reste, position = [], [], DECOMPRESSION_PDF_MAX, 0
     for debut in _FLUX.finditer(contenu):
-        fin = contenu.find(b"endstream", debut.end())
-        if fin == -1 or reste <= 0:
-            return
-        decompresseur = zlib.decompressobj()
-        try:
-            donnees = decompresseur.decompress(contenu[debut.end() : fin], reste)
-        except zlib.error:
+        if debut.start() < position:  # « endstream » d'un flux déjà sauté
             continue
-        reste -= len(donnees)
-        yield donnees
+        fin = contenu.find(b"endstream", debut.end())
+        if fin == -1:
+            break
+        entete = contenu[position : debut.start()]
+        hors_flux.append(entete)
+        noms_dictionnaire = _noms_pdf(entete[entete.rfind(b"obj") :])
+        if "ObjStm" in noms_dictionnaire:
+            corps = contenu[debut.end() : fin]
+            if "Filter" not in noms_dictionnaire:
+                objets.append(corps)
+            else:
+                try:
+                    donnees = zlib.decompressobj().decompress(corps, reste)
+                except zlib.error:
+                    donnees = None
+                if donnees is None or len(donnees) >= reste:
+                    raise FichierRefuse(
+                        f"« {nom} » utilise une compression que nous ne pouvons pas examiner. "
+                        "Imprimez-le en PDF (« Enregistrer au format PDF ») et déposez la copie."
+                    )
+                reste -= len(donnees)
+                objets.append(donnees)
+        position = fin + len(b"endstream")
+    hors_flux.append(contenu[position:])
+    return b"".join(hors_flux), objets
 
 
 def _verifier_pdf(contenu: bytes, nom: str) -> None:
-    noms = _noms_pdf(contenu)
-    for donnees in _flux_decompresses(contenu):
+    hors_flux, flux_d_objets = _separer_flux(contenu, nom)
+    noms = _noms_pdf(hors_flux)
+    for donnees in flux_d_objets:
         noms |= _noms_pdf(donnees)
     for interdit, quoi in NOMS_PDF_INTERDITS.items():
         if interdit in noms:

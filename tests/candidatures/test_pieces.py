@@ -184,6 +184,31 @@ def test_pdf_avec_javascript_dans_un_flux_compresse_refuse():
         _verifier("objets.pdf", contenu)
 
 
+def test_pdf_avec_javascript_dans_un_flux_d_objets_non_compresse_refuse():
+    contenu = b"%PDF-1.7\n5 0 obj<</Type/ObjStm/N 1/First 4>>stream\n"
+    contenu += b"1 0 <</S/JavaScript/JS(x)>>\nendstream\nendobj\n%%EOF"
+
+    with pytest.raises(FichierRefuse, match="JavaScript"):
+        _verifier("objets.pdf", contenu)
+
+
+def test_pdf_dont_une_image_contient_par_hasard_des_octets_js_accepte():
+    # Les octets d'une image ne sont pas des dictionnaires PDF : « /JS » y est sans effet.
+    image = b"\x00\x13/JS (\xff\x10/AA \x00"
+    contenu = b"%PDF-1.7\n4 0 obj<</Type/XObject/Subtype/Image/Length 16>>stream\n" + image
+    contenu += b"\nendstream\nendobj\n%%EOF"
+
+    assert _verifier("photo.pdf", contenu).type_mime == PDF
+
+
+def test_pdf_flux_d_objets_illisible_refuse():
+    contenu = b"%PDF-1.7\n5 0 obj<</Type/ObjStm/Filter/LZWDecode>>stream\n\x80\x0b\x60"
+    contenu += b"\nendstream\nendobj\n%%EOF"
+
+    with pytest.raises(FichierRefuse, match="compression que nous ne pouvons pas examiner"):
+        _verifier("lzw.pdf", contenu)
+
+
 def test_pdf_avec_openaction_de_navigation_accepte():
     contenu = b"%PDF-1.7\n1 0 obj<</Type/Catalog/OpenAction[3 0 R/Fit]>>endobj\n%%EOF"
 
