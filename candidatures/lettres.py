@@ -188,13 +188,15 @@ class BilanPreparation:
     mises_a_jour: int = 0
     deja_envoyees: int = 0
     retirees: int = 0
+    retouchees: int = 0
 
 
 def preparer_lettres(vague: Vague, *, par) -> BilanPreparation:
     """Prépare une lettre par candidature décidée de la vague, d'après les modèles du moment.
 
-    Une lettre pas encore envoyée est mise à jour (modèle, plan ou motivation ont pu changer) ;
-    une lettre déjà confiée à la boîte d'envoi ne change plus. Si la décision a changé depuis
+    Une lettre pas encore envoyée est mise à jour (modèle, plan ou motivation ont pu changer),
+    sauf si l'équipe l'a retouchée à la main ; une lettre déjà confiée à la boîte d'envoi ne
+    change plus. Si la décision a changé depuis
     (réouverture des résultats), la lettre de l'autre nature non envoyée est supprimée.
     """
     exiger_resultats_publies(vague)
@@ -229,6 +231,8 @@ def preparer_lettres(vague: Vague, *, par) -> BilanPreparation:
                 bilan.creees += 1
             elif lettre.courriel_id:
                 bilan.deja_envoyees += 1
+            elif lettre.retouchee:
+                bilan.retouchees += 1
             elif (lettre.sujet, lettre.corps) != (sujet, corps):
                 lettre.sujet, lettre.corps = sujet, corps
                 lettre.preparee_le, lettre.preparee_par = timezone.now(), par

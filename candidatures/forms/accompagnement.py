@@ -12,7 +12,7 @@ from acv.forms import Formulaire, FormulaireModele
 from acv.models import ModeleCourriel, Region
 from acv.roles import Role
 
-from ..models import Accompagnement, ActionAccompagnement, Vague
+from ..models import Accompagnement, ActionAccompagnement, Lettre, Vague
 from ..services import vagues_de_resoumission
 
 
@@ -107,6 +107,19 @@ class ModeleLettreForm(FormulaireModele):
 
     def clean_corps(self) -> str:
         return self._verifier("corps")
+
+
+class LettreForm(FormulaireModele):
+    """Le texte d'une lettre, retouché avant l'envoi."""
+
+    class Meta:
+        model = Lettre
+        fields = ["sujet", "corps", "retouchee"]
+        widgets = {"corps": forms.Textarea(attrs={"rows": 24})}
+        labels = {"retouchee": "Garder ce texte si les lettres sont préparées à nouveau"}
+        help_texts = {
+            "retouchee": "Décochez pour que la prochaine préparation reprenne le texte du modèle."
+        }
 
 
 class AccompagnementFilter(django_filters.FilterSet):

@@ -21,7 +21,7 @@ from acv.models import ModeleCourriel
 from acv.roles import exiger_equipe, peut_lire_tableaux
 
 from .. import lettres as service
-from ..forms.accompagnement import ModeleLettreForm
+from ..forms.accompagnement import LettreForm, ModeleLettreForm
 from ..models import Candidature, Lettre, Vague
 
 # Les modèles que l'équipe modifie depuis ces pages (les autres restent dans l'administration).
@@ -107,6 +107,11 @@ def lettres_preparer(request: HttpRequest, pk: int) -> HttpResponse:
                 f" ; {_pluriel(bilan.deja_envoyees, 'lettre déjà envoyée', 'lettres déjà envoyées')}"
                 " n'ont pas changé"
             )
+        if bilan.retouchees:
+            texte += (
+                f" ; {_pluriel(bilan.retouchees, 'lettre retouchée gardée', 'lettres retouchées gardées')}"
+                " telle(s) quelle(s)"
+            )
         if bilan.retirees:
             texte += f" ; {_pluriel(bilan.retirees, 'lettre périmée retirée', 'lettres périmées retirées')} (décision changée)"
         messages.success(request, texte + ".")
@@ -153,6 +158,30 @@ def lettre_apercu(request: HttpRequest, pk: int) -> HttpResponse:
             "vague": lettre.candidature.vague,
             "historique": historique(lettre),
         },
+    )
+
+
+@login_required
+def lettre_modifier(request: HttpRequest, pk: int) -> HttpResponse:
+    """Retouche le texte d'une lettre pas encore envoyée (une remarque à reformuler, un nom)."""
+    lettre = _lettre_pour(request, pk)
+    if lettre.courriel_id:
+        messages.error(
+            request, "Cette lettre est déjà confiée à la boîte d'envoi : elle ne change plus."
+        )
+        return redirect("lettre_apercu", pk=lettre.pk)
+    form = LettreForm(request.POST or None, instance=lettre, initial={"retouchee": True})
+    if request.method == "POST" and form.is_valid():
+        lettre = form.save(commit=False)
+        lettre._history_user = request.user
+        lettre._change_reason = "Retouchée à la main"
+        lettre.save(update_fields=["sujet", "corps", "retouchee"])
+        messages.success(request, "Lettre enregistrée.")
+        return redirect("lettre_apercu", pk=lettre.pk)
+    return render(
+        request,
+        "candidatures/lettre_modifier.html",
+        {"lettre": lettre, "vague": lettre.candidature.vague, "form": form},
     )
 
 
@@ -330,6 +359,7 @@ urlpatterns = [
     path("vagues/<int:pk>/lettres/envoyer/", lettres_envoyer, name="lettres_envoyer"),
     path("vagues/<int:pk>/lettres.pdf", lettres_pdf, name="lettres_pdf"),
     path("lettres/<int:pk>/", lettre_apercu, name="lettre_apercu"),
+    path("lettres/<int:pk>/modifier/", lettre_modifier, name="lettre_modifier"),
     path("lettres/<int:pk>/renvoyer/", lettre_renvoyer, name="lettre_renvoyer"),
     path("lettres/<int:pk>/lettre.pdf", lettre_pdf, name="lettre_pdf"),
     path("lettres/modeles/<slug:code>/", lettre_modele, name="lettre_modele"),

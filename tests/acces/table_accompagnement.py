@@ -40,6 +40,12 @@ def _publiee(monde) -> Vague:
                 statut=Courriel.Statut.ECHEC,
             ),
         )
+        Lettre.objects.create(
+            candidature=non_retenue,
+            nature=Lettre.Nature.NON_SELECTION,
+            sujet="La suite",
+            corps="Un accompagnement vous est proposé.",
+        )
         plan = Accompagnement.objects.create(
             candidature=non_retenue, conseiller=m.utilisateurs["equipe"]
         )
@@ -58,7 +64,12 @@ def _vague_non_publiee(monde) -> dict:
 
 
 def _lettre(monde) -> dict:
-    return {"pk": Lettre.objects.get(candidature__vague=_publiee(monde)).pk}
+    """La lettre partie en échec."""
+    return {"pk": Lettre.objects.get(candidature__vague=_publiee(monde), nature="selection").pk}
+
+
+def _lettre_non_envoyee(monde) -> dict:
+    return {"pk": Lettre.objects.get(candidature__vague=_publiee(monde), nature="non_selection").pk}
 
 
 def _plan(monde) -> dict:
@@ -114,6 +125,10 @@ LIGNES = {
         Cas(equipe_seulement(404), kwargs=_vague_non_publiee, nom="avant publication"),
     ],
     "lettre_apercu": [Cas(equipe_seulement(), kwargs=_lettre)],
+    "lettre_modifier": [
+        Cas(equipe_seulement(), kwargs=_lettre_non_envoyee),
+        Cas(equipe_seulement(302), kwargs=_lettre, nom="lettre déjà confiée à l'envoi"),
+    ],
     "lettre_renvoyer": _post(_lettre),
     "lettre_pdf": [Cas(equipe_seulement(), kwargs=_lettre)],
     "lettre_modele": [

@@ -203,6 +203,42 @@ def test_preparer_lettres_ne_change_plus_une_lettre_envoyee(
     assert _lettre(retenue).sujet == mail.outbox[0].subject
 
 
+def test_lettre_retouchee_gardee_a_la_preparation_suivante(client_de, vague, non_retenue, equipe):
+    service.preparer_lettres(vague, par=equipe)
+    lettre = _lettre(non_retenue)
+
+    reponse = client_de(equipe).post(
+        reverse("lettre_modifier", args=[lettre.pk]),
+        {"sujet": "La suite pour Mauriac", "corps": "Texte reformulé.", "retouchee": "on"},
+    )
+    bilan = service.preparer_lettres(vague, par=equipe)
+
+    lettre.refresh_from_db()
+    assert reponse.status_code == 302
+    assert bilan.retouchees == 1
+    assert (lettre.sujet, lettre.corps, lettre.retouchee) == (
+        "La suite pour Mauriac",
+        "Texte reformulé.",
+        True,
+    )
+
+
+def test_lettre_modifier_refuse_une_lettre_partie(
+    client_de, vague, retenue, equipe, django_capture_on_commit_callbacks
+):
+    service.preparer_lettres(vague, par=equipe)
+    with django_capture_on_commit_callbacks(execute=True):
+        service.envoyer_lettres(vague)
+    lettre = _lettre(retenue)
+
+    reponse = client_de(equipe).post(
+        reverse("lettre_modifier", args=[lettre.pk]), {"sujet": "Autre", "corps": "Autre"}
+    )
+
+    assert reponse.status_code == 302
+    assert _lettre(retenue).sujet == lettre.sujet
+
+
 def test_preparer_lettres_modele_invalide_message_clair(client_de, vague, retenue, equipe):
     ModeleCourriel.objects.filter(code="lettre_selection").update(corps="{% if commune %}")
 
