@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import models
 from django.urls import reverse
 
 from acv.models import Courriel, Organisation
@@ -350,3 +351,53 @@ def test_mes_evaluations_progression(client_de, utilisateur_jure, vague, jure):
         "a_faire",
         "soumise",
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Démo
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.lent
+@pytest.mark.django_db
+def test_demo_jury_complete_et_idempotente():
+    import io
+
+    from django.core.management import call_command
+
+    from acv.demo import comptes
+    from candidatures.demo import vagues
+    from candidatures.demo_jury import jury
+
+    call_command("load_territories", stdout=io.StringIO())
+    comptes()
+    vagues()
+    jury()
+    avant = (Jure.objects.count(), Affectation.objects.count(), Evaluation.objects.count())
+
+    jury()
+
+    assert (Jure.objects.count(), Affectation.objects.count(), Evaluation.objects.count()) == avant
+    vague_1, vague_2 = Vague.objects.order_by("numero")
+    assert vague_1.jures.count() == 15
+    assert sorted(vague_1.jures.values_list("organisation__sigle", flat=True).distinct()) == sorted(
+        Organisation.objects.values_list("sigle", flat=True)
+    )
+    evaluees = Evaluation.objects.filter(affectation__candidature__vague=vague_1)
+    assert evaluees.count() == Affectation.objects.filter(candidature__vague=vague_1).count()
+    assert set(evaluees.values_list("statut", flat=True)) == {Evaluation.Statut.SOUMISE}
+    for candidature in vague_1.candidatures.filter(statut__in=["recevable", "en_examen"]):
+        orgs = list(candidature.affectations.values_list("jure__organisation", flat=True))
+        assert len(orgs) == len(set(orgs)) == 3
+    assert not Affectation.objects.filter(
+        jure__conflits__candidature=models.F("candidature")
+    ).exists()
+    assert vague_2.statut == Vague.Statut.EXAMEN_JURY
+    etats = set(
+        Evaluation.objects.filter(affectation__candidature__vague=vague_2).values_list(
+            "statut", flat=True
+        )
+    )
+    assert etats == {Evaluation.Statut.SOUMISE, Evaluation.Statut.BROUILLON}
+    a_faire_demo = Affectation.objects.filter(
+        candidature__vague=vague_2, jure__utilisateur__username="jure", evaluation__isnull=True
+    )
+    assert a_faire_demo.count() >= 1
