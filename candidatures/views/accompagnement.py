@@ -321,6 +321,28 @@ def accompagnement_action_statut(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accompagnement_detail", pk=action.accompagnement_id)
 
 
+@login_required
+def accompagnement_action_modifier(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reformule une action ou en repousse l'échéance."""
+    exiger_equipe(request.user)
+    action = get_object_or_404(
+        ActionAccompagnement.objects.select_related("accompagnement__candidature__commune"), pk=pk
+    )
+    form = ActionForm(request.POST or None, instance=action)
+    form.fields["libelle"].label = "Action"
+    if request.method == "POST" and form.is_valid():
+        action = form.save(commit=False)
+        action._history_user = request.user
+        action.save(update_fields=["libelle", "echeance"])
+        messages.success(request, f"Action « {action.libelle} » enregistrée.")
+        return redirect("accompagnement_detail", pk=action.accompagnement_id)
+    return render(
+        request,
+        "candidatures/accompagnement_action.html",
+        {"form": form, "action": action, "plan": action.accompagnement},
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Vers la resoumission
 # ---------------------------------------------------------------------------------------------
@@ -386,6 +408,11 @@ urlpatterns = [
         "accompagnements/<int:pk>/actions/ajouter/",
         accompagnement_action_ajouter,
         name="accompagnement_action_ajouter",
+    ),
+    path(
+        "accompagnements/actions/<int:pk>/",
+        accompagnement_action_modifier,
+        name="accompagnement_action_modifier",
     ),
     path(
         "accompagnements/actions/<int:pk>/etat/",

@@ -163,6 +163,10 @@ LIGNES = {
     "accompagnement_action_ajouter": _post(
         _plan, lambda m: {"libelle": "Visiter les locaux", "echeance": "2030-01-15"}
     ),
+    "accompagnement_action_modifier": [
+        Cas(equipe_seulement(), kwargs=_action),
+        Cas(equipe_seulement(404), kwargs=lambda m: {"pk": 999999}, nom="action inexistante"),
+    ],
     "accompagnement_action_statut": _post(_action, lambda m: {"statut": "en_cours"}),
     "accompagnement_resoumettre": _post(_plan),
 }

@@ -131,6 +131,19 @@ def test_action_ajouter(client_de, vague, equipe):
     ]
 
 
+def test_action_repoussee_n_est_plus_en_retard(client_de, vague, equipe):
+    action = _action(_plan(vague, equipe), "Appeler la mairie", HIER)
+
+    reponse = client_de(equipe).post(
+        reverse("accompagnement_action_modifier", args=[action.pk]),
+        {"libelle": "Appeler la mairie", "echeance": DEMAIN.isoformat()},
+    )
+
+    action.refresh_from_db()
+    assert reponse.status_code == 302
+    assert (action.echeance, action.en_retard) == (DEMAIN, False)
+
+
 def test_action_ajouter_sans_libelle_refuse(client_de, vague, equipe):
     plan = _plan(vague, equipe)
 
