@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from django.db import models
 from django.urls import reverse
@@ -378,9 +380,11 @@ def test_demo_jury_complete_et_idempotente():
     assert (Jure.objects.count(), Affectation.objects.count(), Evaluation.objects.count()) == avant
     vague_1, vague_2 = Vague.objects.order_by("numero")
     assert vague_1.jures.count() == 15
-    assert sorted(vague_1.jures.values_list("organisation__sigle", flat=True).distinct()) == sorted(
-        Organisation.objects.values_list("sigle", flat=True)
-    )
+    # Trois jurés par organisation, le compte de démonstration compris.
+    assert Counter(vague_1.jures.values_list("organisation__sigle", flat=True)) == {
+        sigle: 3 for sigle in Organisation.objects.values_list("sigle", flat=True)
+    }
+    assert vague_1.jures.filter(utilisateur__username="jure", organisation__sigle="cnam").exists()
     evaluees = Evaluation.objects.filter(affectation__candidature__vague=vague_1)
     assert evaluees.count() == Affectation.objects.filter(candidature__vague=vague_1).count()
     assert set(evaluees.values_list("statut", flat=True)) == {Evaluation.Statut.SOUMISE}
