@@ -33,6 +33,12 @@ class SiteFilter(django_filters.FilterSet):
         label="Vague de sélection",
         empty_label="Toutes",
     )
+    retard = django_filters.ChoiceFilter(
+        label="Jalons",
+        choices=[("oui", "Avec des jalons en retard")],
+        empty_label="Tous les sites",
+        method="filtrer_retard",
+    )
     q = django_filters.CharFilter(
         label="Recherche (site, commune, code INSEE)", method="rechercher"
     )
@@ -40,12 +46,16 @@ class SiteFilter(django_filters.FilterSet):
     class Meta:
         model = Site
         form = Formulaire
-        fields = ["statut", "region", "acv", "vague", "q"]
+        fields = ["statut", "region", "acv", "vague", "retard", "q"]
 
     def filtrer_acv(self, queryset, name, value):
         if value not in ("oui", "non"):
             return queryset
         return queryset.filter(commune__ville_acv__isnull=value == "non")
+
+    def filtrer_retard(self, queryset, name, value):
+        """S'appuie sur l'annotation `nb_retards` posée par la vue de la liste."""
+        return queryset.filter(nb_retards__gt=0) if value == "oui" else queryset
 
     def rechercher(self, queryset, name, value):
         value = (value or "").strip()

@@ -66,7 +66,9 @@ def site_liste(request: HttpRequest) -> HttpResponse:
         .annotate(
             nb_retards=Count(
                 "jalons",
-                filter=Q(jalons__fait_le__isnull=True, jalons__echeance__lt=aujourdhui),
+                # comme Jalon.objects.en_retard() : un site fermé n'est plus suivi
+                filter=Q(jalons__fait_le__isnull=True, jalons__echeance__lt=aujourdhui)
+                & ~Q(statut=Site.Statut.FERME),
             )
         )
         .order_by("commune__nom", "nom", "pk")

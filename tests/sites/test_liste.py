@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from candidatures.models import Candidature
+from sites.models import Jalon
 
 from .. import factories as f
 from .conftest import ouvrir, site_retenu
@@ -115,3 +116,12 @@ def test_objectif_nombre_nul_refuse(client_de, equipe):
 
     objectif.refresh_from_db()
     assert (reponse.status_code, objectif.nombre_sites) == (200, 100)
+
+
+def test_site_liste_filtre_les_sites_en_retard(client_de, observateur):
+    a, b = _sites(2)
+    Jalon.objects.create(site=b, libelle="Bail signé", echeance=datetime.date(2020, 1, 1))
+
+    page = client_de(observateur).get(reverse("site_liste"), {"retard": "oui"}).context["page_obj"]
+
+    assert [(s.pk, s.nb_retards) for s in page] == [(b.pk, 1)]
