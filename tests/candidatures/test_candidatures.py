@@ -606,3 +606,27 @@ def test_liste_pagine_par_cinquante(client_de, equipe):
 def test_liste_refusee_aux_autres_roles(client_de, utilisateur_jure, observateur):
     assert client_de(utilisateur_jure).get(reverse("candidature_liste")).status_code == 403
     assert client_de(observateur).get(reverse("candidature_liste")).status_code == 403
+
+
+def test_seconde_saisie_simultanee_refusee_par_la_base_avec_message(rf, equipe):
+    # Deux saisies de la même ville : la seconde a passé la vérification du formulaire avant
+    # que la première n'écrive ; la contrainte de la base la refuse, sans erreur serveur.
+    from candidatures.forms.candidatures import CandidatureForm, PlanFinancementFormSet
+    from candidatures.views.candidatures import _enregistrer
+
+    vague = f.VagueFactory(numero=1, statut=Vague.Statut.APPEL_OUVERT)
+    charleville, sedan = _binome()
+    donnees = _donnees(vague, sedan)
+    form = CandidatureForm(donnees, instance=Candidature())
+    formset = PlanFinancementFormSet(donnees, instance=form.instance, prefix="financements")
+    assert form.is_valid() and formset.is_valid()
+    premiere = f.CandidatureFactory(vague=vague, commune=charleville)
+    requete = rf.post("/")
+    requete.user = equipe
+
+    resultat = _enregistrer(requete, form, formset, creation=True)
+
+    assert (resultat, Candidature.objects.count(), LigneFinancement.objects.count()) == (None, 1, 0)
+    assert form.errors["commune"][0].startswith(
+        f"Sedan a déjà une candidature active dans cette vague ({premiere.reference}"
+    )
