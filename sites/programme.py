@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from acv.models import Commune, Objectif, Region, VilleAcv
 from candidatures.models import Candidature, Vague
 
-from .models import Jalon, Site
+from .models import Inscriptions, Jalon, LigneFinancementSite, Site
 
 # Lancement du programme « Au cœur des territoires » : origine de la ligne de chaque objectif.
 DEBUT_PROGRAMME = datetime.date(2019, 1, 1)
@@ -203,6 +203,31 @@ def _jalons_en_retard(aujourdhui: datetime.date, limite: int) -> dict:
     }
 
 
+def _inscriptions() -> list[dict]:
+    """Une requête : les inscrits de tous les sites, année par année."""
+    return [
+        {"annee": ligne["annee"], "inscrits": ligne["inscrits"], "sites": ligne["sites"]}
+        for ligne in Inscriptions.objects.order_by()
+        .values("annee")
+        .annotate(inscrits=Sum("nombre"), sites=Count("site", distinct=True))
+        .order_by("annee")
+    ]
+
+
+def _financements() -> list[dict]:
+    """Une requête : les montants de tous les sites, par source (en euros, nombres entiers)."""
+    montants = dict(
+        LigneFinancementSite.objects.order_by()
+        .values("source")
+        .annotate(total=Sum("montant"))
+        .values_list("source", "total")
+    )
+    return [
+        {"source": s.value, "libelle": s.label, "montant": int(montants.get(s.value) or 0)}
+        for s in LigneFinancementSite.Source
+    ]
+
+
 def etat_du_programme(aujourdhui: datetime.date | None = None, *, retards_listes: int = 50) -> dict:
     """Tous les chiffres du programme, prêts pour du JSON (dates en ISO 8601).
 
@@ -291,6 +316,8 @@ def etat_du_programme(aujourdhui: datetime.date | None = None, *, retards_listes
         "objectifs": _objectifs(serie, aujourdhui),
         "regions": _regions(initiale, aujourdhui),
         "jalons_en_retard": _jalons_en_retard(aujourdhui, retards_listes),
+        "inscriptions": _inscriptions(),
+        "financements": _financements(),
     }
 
 

@@ -2,6 +2,7 @@
 
 import datetime
 import json
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -175,7 +176,32 @@ def test_tableau_de_bord_donnees_requetes_constantes(
 
     # session, utilisateur, groupes ; villes ACV, entonnoir (candidatures, sites), sites par
     # statut, ouvertures, objectifs, vagues, régions (villes, candidatures, sites, retards,
-    # régions), retards (compte, liste) ; carte (candidatures, sites, communes)
-    with django_assert_num_queries(20):
+    # régions), retards (compte, liste), inscriptions, financements ; carte (candidatures,
+    # sites, communes)
+    with django_assert_num_queries(22):
         reponse = client.get(reverse("tableau_de_bord_donnees"))
     assert reponse.status_code == 200
+
+
+def test_etat_inscriptions_et_financements(jeu_connu):
+    site_b = jeu_connu.site_b
+    site_b.inscriptions.create(annee=2020, nombre=40)
+    site_b.inscriptions.create(annee=2021, nombre=55)
+    jeu_connu.site_hors_acv.inscriptions.create(annee=2021, nombre=30)
+    site_b.financements.create(source="convention_acv", montant=Decimal("80000"))
+    jeu_connu.site_hors_acv.financements.create(
+        source="convention_acv", montant=Decimal("20000.50")
+    )
+
+    etat = etat_du_programme()
+
+    assert etat["inscriptions"] == [
+        {"annee": 2020, "inscrits": 40, "sites": 1},
+        {"annee": 2021, "inscrits": 85, "sites": 2},
+    ]
+    assert {ligne["source"]: ligne["montant"] for ligne in etat["financements"]} == {
+        "convention_acv": 100000,
+        "banque_territoires": 0,
+        "region": 0,
+        "autre": 0,
+    }
