@@ -148,6 +148,21 @@ class AccompagnementFilter(django_filters.FilterSet):
         empty_label="Tous les plans",
     )
     q = django_filters.CharFilter(label="Commune", method="rechercher")
+    tri = django_filters.OrderingFilter(
+        label="Trier par",
+        fields=(
+            ("candidature__commune__nom", "commune"),
+            ("prochaine_echeance", "echeance"),
+            ("nb_en_retard", "retard"),
+            ("conseiller__last_name", "conseiller"),
+        ),
+        field_labels={
+            "candidature__commune__nom": "Commune",
+            "prochaine_echeance": "Prochaine échéance",
+            "nb_en_retard": "Actions en retard",
+            "conseiller__last_name": "Conseiller",
+        },
+    )
 
     class Meta:
         model = Accompagnement

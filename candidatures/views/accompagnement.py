@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -27,7 +28,7 @@ from ..forms.accompagnement import (
     CreationAccompagnementForm,
     StatutActionForm,
 )
-from ..models import Accompagnement, ActionAccompagnement, Candidature, Decision
+from ..models import Accompagnement, ActionAccompagnement, Candidature, Decision, Vague
 from ..services import preparer_resoumission, vagues_de_resoumission
 
 PAR_PAGE = 50
@@ -95,10 +96,22 @@ def accompagnement_liste(request: HttpRequest) -> HttpResponse:
     page = Paginator(filtre.qs, PAR_PAGE).get_page(request.GET.get("page"))
     requete = request.GET.copy()
     requete.pop("page", None)
+    publiees = Vague.objects.filter(
+        statut__in=[Vague.Statut.RESULTATS_PUBLIES, Vague.Statut.CLOSE]
+    ).annotate(
+        sans_plan=Count(
+            "candidatures",
+            filter=Q(
+                candidatures__statut=Candidature.Statut.NON_RETENUE,
+                candidatures__accompagnement__isnull=True,
+            ),
+        )
+    )
     return render(
         request,
         "candidatures/accompagnement_liste.html",
         {
+            "publiees": publiees,
             "filtre": filtre,
             "page_obj": page,
             "plans": page.object_list,

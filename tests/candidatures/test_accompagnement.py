@@ -270,10 +270,10 @@ def test_liste_nombre_de_requetes_constant(
     client = client_de(equipe)
     client.get(reverse("accompagnement_liste"))  # la session note l'activité à la 1re requête
 
-    # session, compte, rôles du compte, décompte de la page, page des plans (territoire,
-    # conseiller, resoumission, décomptes d'actions), choix des filtres : conseillers, régions,
-    # vagues d'origine, vagues visées
-    with django_assert_num_queries(9):
+    # session, compte, rôles du compte, vagues publiées (villes sans plan), décompte de la page,
+    # page des plans (territoire, conseiller, resoumission, décomptes d'actions), choix des
+    # filtres : conseillers, régions, vagues d'origine, vagues visées
+    with django_assert_num_queries(10):
         reponse = client.get(reverse("accompagnement_liste"))
 
     assert len(reponse.context["plans"]) == nombre
@@ -294,6 +294,18 @@ def test_liste_filtre_actions_en_retard_et_conseiller(client_de, vague, equipe):
 
     assert [p.candidature.commune.nom for p in retard.context["plans"]] == ["Aurillac", "Figeac"]
     assert [p.candidature.commune.nom for p in siens.context["plans"]] == ["Aurillac", "Mauriac"]
+
+
+def test_liste_triee_par_actions_en_retard(client_de, vague, equipe):
+    _action(_plan(vague, equipe, nom="Aurillac"), "Appeler", DEMAIN)
+    plan = _plan(vague, equipe, nom="Mauriac")
+    _action(plan, "Appeler", HIER)
+    _action(plan, "Visiter", HIER)
+    _action(_plan(vague, equipe, nom="Figeac"), "Appeler", HIER)
+
+    reponse = client_de(equipe).get(reverse("accompagnement_liste"), {"tri": "-retard"})
+
+    assert [p.nb_en_retard for p in reponse.context["plans"]] == [2, 1, 0]
 
 
 # -- relances ---------------------------------------------------------------------------------
