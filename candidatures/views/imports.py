@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from ..models import Candidature, Vague
 DOSSIER = "imports"
 CLE_SESSION = "import_candidatures"
 LIGNES_AFFICHEES = 1000
+ABANDON = datetime.timedelta(days=1)
 TYPE_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -37,9 +39,29 @@ def _oublier_fichier(request: HttpRequest) -> None:
         default_storage.delete(attente["stocke"])
 
 
+def nettoyer_simulations_abandonnees(age: datetime.timedelta = ABANDON) -> int:
+    """Supprime les fichiers simulés puis jamais importés, plus vieux que `age` (au mieux)."""
+    try:
+        _, noms = default_storage.listdir(DOSSIER)
+    except (FileNotFoundError, NotImplementedError, OSError):
+        return 0
+    seuil = timezone.now() - age
+    supprimes = 0
+    for nom in noms:
+        chemin = f"{DOSSIER}/{nom}"
+        try:
+            if default_storage.get_modified_time(chemin) < seuil:
+                default_storage.delete(chemin)
+                supprimes += 1
+        except (FileNotFoundError, NotImplementedError, OSError):
+            continue
+    return supprimes
+
+
 def _garder_fichier(request: HttpRequest, fichier, vague: Vague) -> str:
     """Range le fichier sous un nom généré, le note dans la session ; renvoie le jeton."""
     _oublier_fichier(request)
+    nettoyer_simulations_abandonnees()
     jeton = uuid.uuid4().hex
     fichier.seek(0)
     stocke = default_storage.save(f"{DOSSIER}/{jeton}{Path(fichier.name).suffix.lower()}", fichier)

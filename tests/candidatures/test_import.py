@@ -762,3 +762,21 @@ def test_import_5000_lignes(vague, equipe, ain, django_assert_max_num_queries):
     assert TransitionCandidature.objects.count() == 5000
     assert Candidature.history.count() == 5000
     assert Candidature.objects.order_by("-reference").first().reference == "V2-5000"
+
+
+def test_simulations_abandonnees_supprimees_apres_un_jour(db):
+    import os
+
+    from django.core.files.base import ContentFile
+
+    from candidatures.views.imports import nettoyer_simulations_abandonnees
+
+    ancien = default_storage.save("imports/ancien-test.csv", ContentFile(b"x"))
+    recent = default_storage.save("imports/recent-test.csv", ContentFile(b"x"))
+    il_y_a_deux_jours = time.time() - 2 * 86400
+    os.utime(default_storage.path(ancien), (il_y_a_deux_jours, il_y_a_deux_jours))
+
+    nettoyer_simulations_abandonnees()
+
+    assert (default_storage.exists(ancien), default_storage.exists(recent)) == (False, True)
+    default_storage.delete(recent)
