@@ -458,6 +458,8 @@ def declarer_conflit(
         raise ErreurMetier("Indiquez le motif du conflit d'intérêts.")
     if candidature.vague_id != jure.vague_id:
         raise ErreurMetier("Cette candidature n'appartient pas à la vague de ce juré.")
+    if jure.vague.est_verrouillee:
+        raise TransitionRefusee("Les résultats de la vague sont publiés : le jury a terminé.")
     with transaction.atomic():
         if Conflit.objects.filter(jure=jure, candidature=candidature).exists():
             raise ErreurMetier(
