@@ -144,7 +144,10 @@ def candidature_import_executer(request: HttpRequest) -> HttpResponse:
     _oublier_fichier(request)
     if bilan is None:
         # La base a changé depuis la simulation : on montre pourquoi, rien n'est écrit.
-        messages.error(request, "Rien n'a été importé : des lignes sont désormais refusées.")
+        messages.error(
+            request,
+            "Rien n'a été importé : la base a changé depuis la simulation (voir ci-dessous).",
+        )
         return render(
             request,
             "candidatures/import_simulation.html",
