@@ -333,3 +333,37 @@ def test_ouvrir_site_le_motif_ne_colle_pas_aux_modifications_suivantes(retenue, 
     site.save()
 
     assert site.history.first().history_change_reason is None
+
+
+def _inscriptions(site, *lignes) -> dict:
+    donnees = {"inscriptions-TOTAL_FORMS": str(len(lignes)), "inscriptions-INITIAL_FORMS": "0"}
+    for i, (annee, nombre) in enumerate(lignes):
+        donnees |= {f"inscriptions-{i}-annee": annee, f"inscriptions-{i}-nombre": nombre}
+    return donnees
+
+
+def test_site_inscriptions_enregistrees(client_de, responsable_regional):
+    site = site_retenu()
+
+    reponse = client_de(responsable_regional).post(
+        reverse("site_inscriptions", args=[site.pk]), _inscriptions(site, (2021, 35), (2022, 48))
+    )
+
+    assert reponse.status_code == 302
+    assert list(site.inscriptions.values_list("annee", "nombre")) == [(2021, 35), (2022, 48)]
+
+
+@pytest.mark.parametrize(
+    "lignes",
+    [((2021, 35), (2021, 40)), ((1990, 10),), ((2021, -3),)],
+    ids=["annee-en-double", "annee-impossible", "nombre-negatif"],
+)
+def test_site_inscriptions_saisie_invalide_rien_ecrit(lignes, client_de, equipe):
+    site = site_retenu()
+
+    reponse = client_de(equipe).post(
+        reverse("site_inscriptions", args=[site.pk]), _inscriptions(site, *lignes)
+    )
+
+    assert (reponse.status_code, site.inscriptions.count()) == (200, 0)
+    assert not reponse.context["formset"].is_valid()

@@ -5,6 +5,10 @@ from django.core.management.base import BaseCommand
 from sites.programme import etat_du_programme
 
 
+def _pct(valeur: float) -> str:
+    return f"{valeur:.1f}".replace(".", ",") + " %"
+
+
 class Command(BaseCommand):
     help = (
         "Les chiffres du programme (villes ACV, candidatures et sélections par vague, sites par "
@@ -31,7 +35,7 @@ class Command(BaseCommand):
         for v in etat["vagues"]:
             ecrire(
                 f"{v['nom']} ({v['statut_libelle']}) : {v['candidatures_recues']} candidatures reçues, "
-                f"{v['villes_acv_2018_candidates']} villes ACV de 2018 ({v['taux_villes_acv_2018']} %), "
+                f"{v['villes_acv_2018_candidates']} villes ACV de 2018 ({_pct(v['taux_villes_acv_2018'])}), "
                 f"{v['retenues']} retenues"
             )
         s = etat["sites"]
@@ -42,6 +46,6 @@ class Command(BaseCommand):
         for o in etat["objectifs"]:
             ecrire(
                 f"Objectif « {o['libelle']} » : {o['sites_ouverts']} / {o['nombre_sites']} "
-                f"({o['pourcentage']} %), échéance {o['echeance']}"
+                f"({_pct(o['pourcentage'])}), échéance {o['echeance']}"
             )
         ecrire(f"Jalons en retard : {etat['jalons_en_retard']['nombre']}")
