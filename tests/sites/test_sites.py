@@ -367,3 +367,21 @@ def test_site_inscriptions_saisie_invalide_rien_ecrit(lignes, client_de, equipe)
 
     assert (reponse.status_code, site.inscriptions.count()) == (200, 0)
     assert not reponse.context["formset"].is_valid()
+
+
+def test_bouton_creer_site_puis_lien_vers_le_site(retenue, equipe, rf):
+    from django.template.loader import render_to_string
+
+    requete = rf.get("/")
+    requete.user = equipe
+    avant = render_to_string(
+        "sites/_bouton_creer_site.html", {"candidature": retenue}, request=requete
+    )
+    site = ouvrir_site(retenue, par=equipe)
+    retenue.refresh_from_db()
+    apres = render_to_string(
+        "sites/_bouton_creer_site.html", {"candidature": retenue}, request=requete
+    )
+
+    assert reverse("site_creer_depuis_candidature", args=[retenue.pk]) in avant
+    assert reverse("site_detail", args=[site.pk]) in apres
