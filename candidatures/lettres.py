@@ -124,6 +124,13 @@ def porteur_en_toutes_lettres(candidature: Candidature) -> str:
     return f"la commune {_de(candidature.commune.nom)}"
 
 
+def organisme_destinataire(candidature: Candidature) -> str:
+    """« Mairie d'Aurillac », ou le nom de l'intercommunalité porteuse (adresse postale)."""
+    if candidature.porteur == Candidature.Porteur.EPCI and candidature.epci_id:
+        return candidature.epci.nom
+    return f"Mairie {_de(candidature.commune.nom)}"
+
+
 def contexte_lettre(candidature: Candidature, remarques: list[str]) -> dict:
     """Les variables offertes aux modèles de lettres (voir le champ « aide » des modèles)."""
     try:
@@ -304,9 +311,9 @@ def pdf_des_lettres(lettres) -> bytes:
     """Les lettres en un PDF (une par page), pour la copie postale."""
     from xhtml2pdf import pisa  # import tardif : la bibliothèque est lourde à charger
 
+    pages = [(lettre, organisme_destinataire(lettre.candidature)) for lettre in lettres]
     html = render_to_string(
-        "candidatures/lettre_pdf.html",
-        {"lettres": lettres, "date": timezone.localdate()},
+        "candidatures/lettre_pdf.html", {"pages": pages, "date": timezone.localdate()}
     )
     sortie = BytesIO()
     resultat = pisa.CreatePDF(html, dest=sortie, encoding="utf-8")
