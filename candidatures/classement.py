@@ -248,6 +248,15 @@ class Classement:
     def libelle_par(self) -> str:
         return CRITERES_DE_RANG[self.par]
 
+    @property
+    def ex_aequo_sur_la_ligne(self) -> list[Ligne]:
+        """Les candidatures ex æquo au dernier rang de la sélection, quand elles débordent des places."""
+        dedans = [ligne for ligne in self.lignes if ligne.dans_la_selection]
+        if len(dedans) <= self.places:
+            return []
+        dernier = dedans[-1].rang
+        return [ligne for ligne in dedans if ligne.rang == dernier]
+
 
 def evaluations_soumises(vague: Vague) -> list[EvaluationSoumise]:
     """Les évaluations soumises des candidatures classées de la vague (une requête)."""

@@ -334,3 +334,13 @@ def test_page_classement_vague_inconnue(client_de, equipe):
     reponse = client_de(equipe).get(reverse("classement", kwargs={"pk": 999}))
 
     assert reponse.status_code == 404
+
+
+def test_ex_aequo_sur_la_ligne_des_places(petit_jeu):
+    vague, _ = petit_jeu
+    vague.places_prevues = 3  # Y et Z partagent le 3e rang : 4 candidatures pour 3 places
+
+    classement = classement_de(vague)
+
+    noms = [ligne.candidature.commune.nom[0] for ligne in classement.ex_aequo_sur_la_ligne]
+    assert noms == ["Y", "Z"]
