@@ -97,6 +97,7 @@ def site_liste(request: HttpRequest) -> HttpResponse:
             "requete_sans_page": requete.urlencode(),
             "sans_site": sans_site,
             "est_equipe": equipe,
+            "ma_region": region,
         },
     )
 
