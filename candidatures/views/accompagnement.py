@@ -360,28 +360,29 @@ def accompagnement_action_modifier(request: HttpRequest, pk: int) -> HttpRespons
 # Vers la resoumission
 # ---------------------------------------------------------------------------------------------
 def resoumettre(plan: Accompagnement, *, par) -> tuple[Candidature, bool]:
-    """La resoumission du plan dans sa vague visée : celle qui existe déjà (reliée au plan), sinon
-    une nouvelle préparée par candidatures.services.preparer_resoumission. Renvoie (resoumission,
-    créée). Refuse sans vague visée ou si le plan a déjà sa resoumission."""
+    """La resoumission du plan : celle que la ville a déjà (préparée depuis sa candidature),
+    reliée au plan, sinon une nouvelle préparée dans la vague visée par
+    candidatures.services.preparer_resoumission. Renvoie (resoumission, créée). Refuse si le plan
+    a déjà sa resoumission, ou s'il faut la créer sans vague visée."""
     if plan.resoumission_id:
         raise TransitionRefusee(
             f"La resoumission de ce plan est déjà préparée ({plan.resoumission.reference})."
         )
-    if plan.vague_cible is None:
-        raise TransitionRefusee("Choisissez d'abord la vague visée par le plan.")
-    existante = (
-        plan.candidature.resoumissions.filter(vague=plan.vague_cible)
-        .exclude(statut__in=Candidature.INACTIFS)
+    resoumission = (
+        plan.candidature.resoumissions.exclude(statut__in=Candidature.INACTIFS)
+        .order_by("-vague__numero")
         .first()
     )
-    creee = existante is None
+    creee = resoumission is None
     if creee:
-        existante = preparer_resoumission(plan.candidature, vague=plan.vague_cible, par=par)
-    plan.resoumission = existante
+        if plan.vague_cible is None:
+            raise TransitionRefusee("Choisissez d'abord la vague visée par le plan.")
+        resoumission = preparer_resoumission(plan.candidature, vague=plan.vague_cible, par=par)
+    plan.resoumission = resoumission
     plan._history_user = par
-    plan._change_reason = f"Resoumission {existante.reference} reliée au plan"
+    plan._change_reason = f"Resoumission {resoumission.reference} reliée au plan"
     plan.save(update_fields=["resoumission"])
-    return existante, creee
+    return resoumission, creee
 
 
 @require_POST

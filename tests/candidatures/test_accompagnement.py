@@ -244,7 +244,7 @@ def test_resoumettre_sans_vague_visee_refuse(client_de, vague, equipe):
 
 
 def test_resoumettre_relie_la_resoumission_existante(client_de, vague, vague_cible, equipe):
-    plan = _plan(vague, equipe, vague_cible=vague_cible)
+    plan = _plan(vague, equipe)  # préparée depuis la candidature, avant le choix de la vague
     existante = f.CandidatureFactory(
         vague=vague_cible,
         commune=plan.candidature.commune,
