@@ -29,7 +29,7 @@ from ..forms.candidatures import (
     ResoumissionForm,
     TransitionForm,
 )
-from ..models import Candidature, DemandePieces, Piece, Vague
+from ..models import Candidature, Decision, DemandePieces, Piece, Vague
 from ..services import (
     changements_depuis_precedente,
     demander_pieces,
@@ -147,6 +147,9 @@ def candidature_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else None,
         "resoumissions": candidature.resoumissions.select_related("vague"),
         "changements": changements_depuis_precedente(candidature),
+        "decision": Decision.objects.filter(candidature=candidature)
+        .select_related("decidee_par")
+        .first(),
         "historique": historique(candidature),
     }
     return render(request, "candidatures/candidature_detail.html", contexte)

@@ -630,3 +630,16 @@ def test_seconde_saisie_simultanee_refusee_par_la_base_avec_message(rf, equipe):
     assert form.errors["commune"][0].startswith(
         f"Sedan a déjà une candidature active dans cette vague ({premiere.reference}"
     )
+
+
+def test_fiche_montre_la_decision_du_jury(client_de, equipe):
+    decision = f.DecisionFactory(
+        candidature__statut=S.NON_RETENUE,
+        resultat="non_retenue",
+        motivation="Locaux à confirmer ; partenariats à formaliser.",
+    )
+
+    reponse = client_de(equipe).get(reverse("candidature_detail", args=[decision.candidature.pk]))
+
+    assert reponse.context["decision"] == decision
+    assert "Locaux à confirmer ; partenariats à formaliser." in reponse.content.decode()
