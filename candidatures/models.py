@@ -942,3 +942,22 @@ class ActionAccompagnement(models.Model):
         self._history_user = par
         self._change_reason = f"{self.Statut(depart).label} → {self.Statut(vers).label}"
         self.save(update_fields=["statut", "faite_le"])
+
+
+def _relier_resoumission_au_plan(sender, instance: Candidature, created: bool, raw=False, **kwargs):
+    """Une resoumission créée (depuis la candidature ou depuis le plan) rejoint le plan
+    d'accompagnement de la candidature précédente, s'il n'en a pas déjà une (une requête)."""
+    if raw or not created or not instance.candidature_precedente_id:
+        return
+    plan = Accompagnement.objects.filter(
+        candidature_id=instance.candidature_precedente_id, resoumission__isnull=True
+    ).first()
+    if plan is not None:
+        plan.resoumission = instance
+        plan._change_reason = f"Resoumission {instance.reference} reliée au plan"
+        plan.save(update_fields=["resoumission"])
+
+
+models.signals.post_save.connect(
+    _relier_resoumission_au_plan, sender=Candidature, dispatch_uid="accompagnement_resoumission"
+)

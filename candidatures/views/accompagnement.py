@@ -378,6 +378,9 @@ def resoumettre(plan: Accompagnement, *, par) -> tuple[Candidature, bool]:
         if plan.vague_cible is None:
             raise TransitionRefusee("Choisissez d'abord la vague visée par le plan.")
         resoumission = preparer_resoumission(plan.candidature, vague=plan.vague_cible, par=par)
+        plan.refresh_from_db(fields=["resoumission"])  # déjà reliée à sa création (signal)
+        if plan.resoumission_id == resoumission.pk:
+            return resoumission, creee
     plan.resoumission = resoumission
     plan._history_user = par
     plan._change_reason = f"Resoumission {resoumission.reference} reliée au plan"

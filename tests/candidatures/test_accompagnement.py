@@ -19,6 +19,7 @@ from candidatures.models import (
     Candidature,
     Vague,
 )
+from candidatures.services import preparer_resoumission
 
 from .. import factories as f
 
@@ -220,6 +221,7 @@ def test_resoumettre_depuis_un_plan(client_de, vague, vague_cible, equipe):
     plan.refresh_from_db()
     resoumission = plan.resoumission
     assert reponse.status_code == 302
+    assert plan.history.count() == 2  # ouverture, resoumission reliée
     assert (resoumission.vague, resoumission.candidature_precedente, resoumission.statut) == (
         vague_cible,
         plan.candidature,
@@ -228,6 +230,18 @@ def test_resoumettre_depuis_un_plan(client_de, vague, vague_cible, equipe):
     fiche = client.get(reverse("accompagnement_detail", args=[plan.pk]))
     assert fiche.context["resoumission"] == resoumission
     assert "Brouillon" in fiche.content.decode()
+
+
+def test_resoumission_preparee_depuis_la_candidature_rejoint_le_plan(vague, vague_cible, equipe):
+    plan = _plan(vague, equipe)
+
+    resoumission = preparer_resoumission(plan.candidature, vague=vague_cible, par=equipe)
+
+    plan.refresh_from_db()
+    assert plan.resoumission == resoumission
+    assert plan.history.first().history_change_reason == (
+        f"Resoumission {resoumission.reference} reliée au plan"
+    )
 
 
 def test_resoumettre_sans_vague_visee_refuse(client_de, vague, equipe):
