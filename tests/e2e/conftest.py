@@ -81,21 +81,37 @@ class Parcours:
         self.dossier.mkdir(parents=True, exist_ok=True)
         self.numero = 0
         self.erreurs_console: list[str] = []
+        # Chaque erreur de la console (ou exception non rattrapée), précédée de l'adresse de la page.
         page.on(
-            "console", lambda m: self.erreurs_console.append(m.text) if m.type == "error" else None
+            "console",
+            lambda m: (
+                self.erreurs_console.append(f"{page.url} : {m.text}") if m.type == "error" else None
+            ),
         )
-        page.on("pageerror", lambda e: self.erreurs_console.append(str(e)))
+        page.on("pageerror", lambda e: self.erreurs_console.append(f"{page.url} : {e}"))
 
     def aller(self, chemin: str):
         reponse = self.page.goto(self.base + chemin)
         self.capturer()
         return reponse
 
+    def suivre(self, cible, touche: str | None = None):
+        """Clique sur `cible` (ou y presse `touche`), attend la page suivante et la capture."""
+        with self.page.expect_navigation():
+            if touche:
+                cible.press(touche)
+            else:
+                cible.click()
+        self.capturer()
+        return self.page
+
     def capturer(self, etiquette: str = "") -> Path:
         self.numero += 1
         titre = re.sub(r"[^a-z0-9]+", "-", (etiquette or self.page.title()).lower()).strip("-")[:60]
         chemin = self.dossier / f"{self.numero:02d}-{titre or 'page'}.png"
-        self.page.screenshot(path=str(chemin), full_page=True)
+        # caret="initial" : sinon Playwright injecte un <style> pour masquer le curseur, que la
+        # CSP de la page refuse (une fausse erreur dans la console).
+        self.page.screenshot(path=str(chemin), full_page=True, caret="initial")
         return chemin
 
     def connecter(self, identifiant: str, mot_de_passe: str = "mot-de-passe-de-test") -> None:
