@@ -15,6 +15,7 @@ from django.contrib.auth.forms import (
 )
 from django.template.loader import render_to_string
 from django.urls import reverse_lazy
+from django.utils.html import format_html
 from django.utils import timezone
 from dsfr.forms import DsfrBoundField, DsfrDjangoTemplates
 from dsfr.utils import dsfr_input_class_attr
@@ -89,7 +90,7 @@ class CommuneWidget(forms.TextInput):
     def render(self, name, value, attrs=None, renderer=None):
         html = super().render(name, value, attrs, renderer)
         identifiant = (attrs or {}).get("id", name)
-        return html + f'<datalist id="{identifiant}-suggestions"></datalist>'
+        return html + format_html('<datalist id="{}-suggestions"></datalist>', identifiant)
 
 
 class CommuneField(forms.ModelChoiceField):

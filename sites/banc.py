@@ -269,7 +269,7 @@ local i = 0
 request = function()
   i = i %% #cibles + 1
   local c = cibles[i]
-  return wrk.format("GET", c[1], {["Cookie"] = "sessionid=" .. c[2], ["X-Forwarded-Proto"] = "https", ["Host"] = "127.0.0.1"})
+  return wrk.format("GET", c[1], {["Cookie"] = "__Host-sessionid=" .. c[2], ["X-Forwarded-Proto"] = "https", ["Host"] = "127.0.0.1"})
 end
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -313,6 +313,7 @@ def test_de_charge(
         "DATABASE_URL": base.url(),
         "SECRET_KEY": secrets.token_urlsafe(50),
         "DEBUG": "false",
+        "SECURE": "true",  # comme en production : cookie de session « __Host-sessionid »
         "ALLOWED_HOSTS": "127.0.0.1",
         "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
         "DJANGO_SETTINGS_MODULE": "acv.settings",
@@ -352,7 +353,7 @@ def test_de_charge(
                 requete = urllib.request.Request(
                     f"http://127.0.0.1:{port}{url}",
                     headers={
-                        "Cookie": f"sessionid={sessions[page.role]}",
+                        "Cookie": f"__Host-sessionid={sessions[page.role]}",
                         "X-Forwarded-Proto": "https",
                     },
                 )
