@@ -1,4 +1,5 @@
-// Comportements communs, sans dépendance : autocomplétion des communes.
+// Comportements communs, sans dépendance : autocomplétion des communes ; tableaux défilants
+// atteignables au clavier.
 (function () {
   "use strict";
   function brancherAutocompletion(champ) {
@@ -25,4 +26,31 @@
     });
   }
   document.querySelectorAll("[data-autocompletion-commune]").forEach(brancherAutocompletion);
+})();
+
+// Un tableau plus large (ou plus haut) que sa place défile dans son conteneur : le conteneur doit
+// alors recevoir le focus pour défiler au clavier (WCAG 2.1.1, règle axe
+// « scrollable-region-focusable »), en zone nommée par la légende du tableau.
+(function () {
+  "use strict";
+  function ajuster(conteneur) {
+    var deborde = conteneur.scrollWidth > conteneur.clientWidth + 1 ||
+      conteneur.scrollHeight > conteneur.clientHeight + 1;
+    if (deborde && !conteneur.hasAttribute("tabindex")) {
+      var legende = conteneur.querySelector("caption");
+      conteneur.setAttribute("tabindex", "0");
+      conteneur.setAttribute("role", "region");
+      conteneur.setAttribute("aria-label", legende ? legende.textContent.trim() : "Tableau");
+      conteneur.dataset.acvDefilable = "";
+    } else if (!deborde && conteneur.dataset.acvDefilable !== undefined) {
+      ["tabindex", "role", "aria-label", "data-acv-defilable"].forEach(function (a) {
+        conteneur.removeAttribute(a);
+      });
+    }
+  }
+  function tout() { document.querySelectorAll(".fr-table__container").forEach(ajuster); }
+  var minuteur = null;
+  tout();
+  window.addEventListener("load", tout);
+  window.addEventListener("resize", function () { clearTimeout(minuteur); minuteur = setTimeout(tout, 150); });
 })();

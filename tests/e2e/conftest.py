@@ -80,6 +80,7 @@ class Parcours:
         self.dossier = ARTEFACTS / nom
         self.dossier.mkdir(parents=True, exist_ok=True)
         self.numero = 0
+        page.set_default_timeout(10_000)
         self.erreurs_console: list[str] = []
         # Chaque erreur de la console (ou exception non rattrapée), précédée de l'adresse de la page.
         page.on(
