@@ -150,8 +150,10 @@ def publier(vague: Vague, *, par) -> int:
         if not en_examen:
             raise TransitionRefusee("Aucune candidature en examen : il n'y a rien à publier.")
         for candidature in en_examen:
+            # La motivation est à la décision et au procès-verbal ; la note de transition reste
+            # courte (elle entre dans le motif d'historique, limité à 100 caractères).
             candidature.changer_statut(
-                candidature.decision.resultat, par=par, note=candidature.decision.motivation
+                candidature.decision.resultat, par=par, note="résultats publiés"
             )
         vague.avancer(Vague.Statut.RESULTATS_PUBLIES, par=par, note="Résultats publiés")
     return len(en_examen)

@@ -134,6 +134,10 @@ class Vague(models.Model):
         motif = (motif or "").strip()
         if not motif:
             raise TransitionRefusee("Indiquez le motif de la réouverture de la délibération.")
+
+        def _court(raison: str) -> str:  # la colonne du motif d'historique : 100 caractères
+            return raison if len(raison) <= 100 else raison[:99] + "…"
+
         if self.statut != self.Statut.RESULTATS_PUBLIES:
             raise TransitionRefusee(
                 f"La vague « {self.nom} » est « {self.get_statut_display()} » : seule une vague "
@@ -141,13 +145,15 @@ class Vague(models.Model):
             )
         self.statut = self.Statut.DELIBERATION
         self.publiee_le = None
-        self._change_reason = f"Délibération rouverte : {motif}"
+        # Le motif d'historique tient en 100 caractères (django-simple-history) : le formulaire
+        # limite le motif en conséquence ; le texte complet va aux transitions des candidatures.
+        self._change_reason = _court(f"Délibération rouverte : {motif}")
         self._history_user = par
         self.save(update_fields=["statut", "publiee_le"])
         for candidature in self.candidatures.filter(statut__in=Candidature.DECIDEES):
             depart = candidature.statut
             candidature.statut = Candidature.Statut.EN_EXAMEN
-            candidature._change_reason = (
+            candidature._change_reason = _court(
                 f"{Candidature.Statut(depart).label} → {Candidature.Statut.EN_EXAMEN.label} : "
                 f"délibération rouverte ({motif})"
             )

@@ -76,10 +76,15 @@ class PresentsForm(Formulaire):
         self.fields["jures"].queryset = vague.jures.select_related("utilisateur", "organisation")
 
 
+# Le motif entre entier dans l'historique de la vague (« Délibération rouverte : » + motif ≤ 100).
+LONGUEUR_MOTIF = 75
+
+
 class RouvrirForm(Formulaire):
     motif = forms.CharField(
         label="Motif de la réouverture",
-        max_length=2000,
+        max_length=LONGUEUR_MOTIF,
+        help_text=f"Gardé dans l'historique de la vague ({LONGUEUR_MOTIF} caractères au plus).",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Indiquez le motif de la réouverture de la délibération."},
     )

@@ -334,7 +334,8 @@ def deliberation_rouvrir(request: HttpRequest, pk: int) -> HttpResponse:
     vague = _vague_pour(request, pk)
     formulaire = RouvrirForm(request.POST)
     if not formulaire.is_valid():
-        messages.error(request, "Indiquez le motif de la réouverture. Rien n'a changé.")
+        erreurs = " ".join(formulaire.errors.get("motif", []))
+        messages.error(request, f"{erreurs} Rien n'a changé.")
         return _vers_la_seance(vague.pk, "publication")
     try:
         services.rouvrir(vague, par=request.user, motif=formulaire.cleaned_data["motif"])

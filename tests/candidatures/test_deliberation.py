@@ -473,3 +473,34 @@ def test_demo_delibere_publie_et_ne_retient_pas_les_villes_resoumises(db):
     assert Decision.objects.count() == 3
     assert vague.jures_presents.count() == len(jures)
     assert Decision.objects.get(candidature=a).decidee_par == equipe
+
+
+def test_rouvrir_avec_un_long_motif_le_garde_entier_aux_transitions(db, equipe):
+    vague, _, candidatures = _seance()
+    _tout_decider(candidatures, equipe)
+    deliberation.publier(vague, par=equipe)
+    motif = "Recours d'une commune sur la note d'un critère. " * 4
+
+    deliberation.rouvrir(vague, par=equipe, motif=motif)
+
+    raison = vague.history.order_by("-history_id").first().history_change_reason
+    notes = set(
+        TransitionCandidature.objects.filter(vers=EN_EXAMEN, de="retenue").values_list(
+            "note", flat=True
+        )
+    )
+    assert (len(raison), raison[-1]) == (100, "…")
+    assert notes == {f"Délibération rouverte : {motif.strip()}"}
+
+
+def test_vue_rouvrir_refuse_un_motif_trop_long(db, client_de, equipe):
+    vague, _, candidatures = _seance()
+    _tout_decider(candidatures, equipe)
+    deliberation.publier(vague, par=equipe)
+
+    client_de(equipe).post(
+        reverse("deliberation_rouvrir", kwargs={"pk": vague.pk}), {"motif": "x" * 76}
+    )
+
+    vague.refresh_from_db()
+    assert vague.statut == Vague.Statut.RESULTATS_PUBLIES
