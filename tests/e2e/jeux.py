@@ -37,3 +37,42 @@ def site_depuis_retenue(commune, *, vague=None, par=None) -> Site:
         commune=commune, vague=vague or f.VagueFactory(numero=1), statut=RETENUE
     )
     return ouvrir_site(candidature, par=par)
+
+
+ORGANISATIONS = [
+    ("cnam", "Conservatoire national des arts et métiers (Cnam)"),
+    ("acv", "Direction du programme Action Cœur de Ville"),
+    ("villes-de-france", "Villes de France"),
+]
+
+
+def vague_en_examen(*, communes: list[tuple[str, str]], nb_evaluateurs: int = 2, places: int = 2):
+    """Une vague à l'examen du jury : deux critères, un juré par organisation, des candidatures
+    en examen (sans affectation). Renvoie (vague, critères, jurés, candidatures)."""
+    from candidatures.models import Vague
+
+    vague = f.VagueFactory(
+        numero=1,
+        nom="Vague 1 — 2019",
+        statut=Vague.Statut.EXAMEN_JURY,
+        nb_evaluateurs=nb_evaluateurs,
+        places_prevues=places,
+    )
+    criteres = [
+        f.CritereFactory(vague=vague, libelle="Qualité du projet", poids=2, note_max=5),
+        f.CritereFactory(vague=vague, libelle="Partenariats locaux", poids=1, note_max=5),
+    ]
+    jures = []
+    for ordre, (sigle, nom) in enumerate(ORGANISATIONS, start=1):
+        organisation = f.OrganisationFactory(sigle=sigle, nom=nom, ordre=ordre)
+        utilisateur = f.utilisateur(
+            "jure", username=f"jure-{sigle}", first_name="Juré", last_name=sigle.upper()
+        )
+        jures.append(f.JureFactory(vague=vague, utilisateur=utilisateur, organisation=organisation))
+    candidatures = [
+        f.CandidatureFactory(
+            vague=vague, commune=commune_du_cantal(code, nom), statut=Candidature.Statut.EN_EXAMEN
+        )
+        for code, nom in communes
+    ]
+    return vague, criteres, jures, candidatures
