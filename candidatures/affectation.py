@@ -111,9 +111,19 @@ def _graphe(p: Probleme) -> tuple[nx.DiGraph, dict]:
             if not libres:
                 continue
             g.add_edge(("c", c), ("o", c, org), capacity=1, weight=0)
+            if len(libres) == len(jures):
+                # Aucun juré de l'organisation en conflit avec c : un seul arc vers le réservoir
+                # de l'organisation (équivalent exact des arcs vers chacun de ses jurés, et bien
+                # moins d'arcs), plus un arc direct à coût nul vers un juré précédent.
+                g.add_edge(("o", c, org), ("p", org), weight=1)
+                libres = [j for j in libres if (j, c) in p.precedentes]
             for j in libres:
                 cout = 0 if (j, c) in p.precedentes else 1
                 g.add_edge(("o", c, org), ("j", j), capacity=1, weight=cout)
+    for org, jures in jures_par_org.items():
+        if g.has_node(("p", org)):
+            for j in jures:
+                g.add_edge(("p", org), ("j", j), weight=0)
     return g, gardee_de
 
 
@@ -179,12 +189,26 @@ def resoudre(p: Probleme) -> Solution:
                 raise AssertionError("aucune borne réalisable")
     affectations = set(p.gardees)
     if flot is not None:
+        # Le flot passé par le réservoir d'une organisation se répartit dans n'importe quel
+        # ordre : chaque candidature n'y envoie qu'une unité et ses jurés sont tous permis.
+        vers_reservoir = defaultdict(list)
         for noeud, sorties in flot.items():
             if isinstance(noeud, tuple) and noeud[0] == "o":
-                _o, c, _org = noeud
+                _o, c, org = noeud
                 for cible, quantite in sorties.items():
-                    if quantite and isinstance(cible, tuple) and cible[0] == "j":
+                    if not quantite:
+                        continue
+                    if cible[0] == "j":
                         affectations.add((cible[1], c))
+                    elif cible[0] == "p":
+                        vers_reservoir[org].append(c)
+        for org, candidatures in vers_reservoir.items():
+            unites = [
+                cible[1]
+                for cible, quantite in sorted(flot[("p", org)].items(), key=lambda e: str(e[0]))
+                for _ in range(quantite)
+            ]
+            affectations.update(zip(unites, candidatures, strict=True))
     charges = {j: 0 for j in jures}
     for j, _c in affectations:
         charges[j] += 1
