@@ -3,7 +3,7 @@
 from candidatures.models import Candidature, Vague
 
 from .. import factories as f
-from .table import ANONYME, CONNEXION, Cas, equipe_seulement, pour_tous
+from .table import Cas, equipe_seulement, pour_tous
 
 
 def _vague_en_deliberation(monde):
@@ -30,9 +30,8 @@ INCONNUE = lambda monde: {"pk": 999999}  # noqa: E731
 ACTION = equipe_seulement(302)
 # GET sur une action : 405 pour tous, avant même la connexion.
 GET_REFUSE = pour_tous(405)
-# Une vague inconnue : 404 pour l'équipe, 403 pour les autres rôles, connexion pour l'anonyme.
+# Un objet inconnu : 404 pour l'équipe, 403 pour les autres rôles, connexion pour l'anonyme.
 INTROUVABLE = equipe_seulement(404)
-INTROUVABLE_ACTION = {**equipe_seulement(404), ANONYME: CONNEXION}
 
 
 def _page(nom_query: str = "") -> list[Cas]:
@@ -64,17 +63,17 @@ LIGNES = {
             donnees=lambda monde: {"resultat": "retenue", "motivation": "Trop tôt."},
             nom="vague pas en délibération",
         ),
-        Cas(INTROUVABLE_ACTION, kwargs=INCONNUE, methode="post", nom="candidature inconnue"),
+        Cas(INTROUVABLE, kwargs=INCONNUE, methode="post", nom="candidature inconnue"),
         Cas(GET_REFUSE, kwargs=_candidature_delib, nom="GET refusé"),
     ],
     "deliberation_presents": [
         Cas(ACTION, kwargs=_vague_delib, methode="post"),
-        Cas(INTROUVABLE_ACTION, kwargs=INCONNUE, methode="post", nom="vague inconnue"),
+        Cas(INTROUVABLE, kwargs=INCONNUE, methode="post", nom="vague inconnue"),
         Cas(GET_REFUSE, kwargs=_vague_delib, nom="GET refusé"),
     ],
     "deliberation_publier": [
         Cas(ACTION, kwargs=_vague_delib, methode="post"),
-        Cas(INTROUVABLE_ACTION, kwargs=INCONNUE, methode="post", nom="vague inconnue"),
+        Cas(INTROUVABLE, kwargs=INCONNUE, methode="post", nom="vague inconnue"),
         Cas(GET_REFUSE, kwargs=_vague_delib, nom="GET refusé"),
     ],
     "deliberation_rouvrir": [
@@ -84,7 +83,7 @@ LIGNES = {
             methode="post",
             donnees=lambda monde: {"motif": "Erreur de saisie."},
         ),
-        Cas(INTROUVABLE_ACTION, kwargs=INCONNUE, methode="post", nom="vague inconnue"),
+        Cas(INTROUVABLE, kwargs=INCONNUE, methode="post", nom="vague inconnue"),
         Cas(GET_REFUSE, kwargs=_vague_delib, nom="GET refusé"),
     ],
 }
