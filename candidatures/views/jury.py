@@ -24,6 +24,7 @@ from ..affectation import (
     STATUTS_A_AFFECTER,
     affecter_vague,
     ajouter_affectation,
+    avis_affectation,
     declarer_conflit,
     relancer_jures,
     retirer_affectation,
@@ -349,7 +350,13 @@ def jury_affectation_ajouter(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("jury_avancement", vague.pk)
     jure, candidature = form.cleaned_data["jure"], form.cleaned_data["candidature"]
     try:
-        ajouter_affectation(jure, candidature, par=request.user)
+        with transaction.atomic():
+            ajouter_affectation(jure, candidature, par=request.user)
+            avis_affectation(
+                jure,
+                [candidature.reference],
+                url=url_absolue(request, "jury_mes_evaluations"),
+            )
     except ErreurMetier as e:
         messages.error(request, str(e))
     else:

@@ -237,6 +237,9 @@ def test_affecter_a_la_main(client_de, equipe, vague, jure):
     assert list(Affectation.objects.values_list("jure", "candidature", "manuelle")) == [
         (jure.pk, candidature.pk, True)
     ]
+    assert list(Courriel.objects.values_list("destinataire", "categorie")) == [
+        (jure.utilisateur.email, "affectation")
+    ]
 
 
 def test_affecter_a_la_main_un_jure_en_conflit_refuse(client_de, equipe, vague, jure):
