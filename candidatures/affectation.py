@@ -409,6 +409,8 @@ def relancer_jures(vague: Vague, *, url_mes_evaluations: str = "") -> int:
     soumises dans la vague ; renvoie le nombre de jurés relancés."""
     from acv.courriels import mettre_en_file, rendre_modele
 
+    if vague.est_verrouillee:
+        raise TransitionRefusee("Les résultats de la vague sont publiés : personne à relancer.")
     en_attente = defaultdict(int)
     for jure_id in (
         Affectation.objects.filter(jure__vague=vague)
@@ -498,10 +500,15 @@ def declarer_conflit(
         if affectation is not None:
             evaluation = Evaluation.objects.filter(affectation=affectation).first()
             if evaluation is not None and evaluation.statut == Evaluation.Statut.SOUMISE:
+                if par is not None and par.pk == jure.utilisateur_id:
+                    raise ErreurMetier(
+                        "Votre évaluation de cette candidature est déjà soumise : le conflit ne "
+                        "peut pas être enregistré ainsi. Contactez l'équipe du programme, qui "
+                        "peut rouvrir l'évaluation puis enregistrer le conflit."
+                    )
                 raise ErreurMetier(
-                    "Votre évaluation de cette candidature est déjà soumise : le conflit ne peut "
-                    "pas être enregistré ainsi. Contactez l'équipe du programme, qui peut rouvrir "
-                    "l'évaluation puis enregistrer le conflit."
+                    f"L'évaluation de {jure} sur {candidature.reference} est soumise : rouvrez-la "
+                    "d'abord (page d'avancement), puis enregistrez le conflit."
                 )
             if evaluation is not None:
                 evaluation._history_user = par

@@ -393,7 +393,13 @@ def jury_affectation_retirer(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def jury_relancer(request: HttpRequest, pk: int) -> HttpResponse:
     vague = _vague_equipe(request, pk)
-    nombre = relancer_jures(vague, url_mes_evaluations=url_absolue(request, "jury_mes_evaluations"))
+    try:
+        nombre = relancer_jures(
+            vague, url_mes_evaluations=url_absolue(request, "jury_mes_evaluations")
+        )
+    except ErreurMetier as e:
+        messages.error(request, str(e))
+        return redirect("jury_avancement", vague.pk)
     if nombre:
         messages.success(request, f"Relance mise en file pour {nombre} juré(s).")
     else:

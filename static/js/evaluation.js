@@ -90,6 +90,7 @@
       headers: { "Accept": "application/json", "X-Requested-With": "fetch" }
     }).then(function (r) {
       var type = r.headers.get("content-type") || "";
+      if (r.status === 404) { throw { retiree: true }; }
       if (r.redirected || type.indexOf("application/json") < 0) { throw { session: true }; }
       return r.json().then(function (d) { return { statut: r.status, d: d }; });
     }).then(function (res) {
@@ -109,7 +110,10 @@
       }
     }).catch(function (e) {
       modifie = true;
-      if (e && e.session) {
+      if (e && e.retiree) {
+        bloque = true;
+        dire("Cette candidature ne vous est plus affectée (retirée par l'équipe ou conflit déclaré) : rien n'a été enregistré. Votre saisie reste gardée dans ce navigateur.");
+      } else if (e && e.session) {
         if (reconnexion) { reconnexion.hidden = false; }
         dire("Votre session a expiré : rien n'est perdu, votre saisie est gardée dans ce navigateur. Reconnectez-vous, puis rouvrez cette page : elle sera restaurée.");
       } else {

@@ -408,3 +408,17 @@ def test_demo_jury_complete_et_idempotente():
         candidature__vague=vague_2, jure__utilisateur__username="jure", evaluation__isnull=True
     )
     assert a_faire_demo.count() >= 1
+
+
+def test_equipe_conflit_sur_evaluation_soumise_demande_de_rouvrir(client_de, equipe, vague, jure):
+    candidature = f.CandidatureFactory(vague=vague, statut=Candidature.Statut.EN_EXAMEN)
+    _soumise(f.AffectationFactory(jure=jure, candidature=candidature))
+
+    reponse = client_de(equipe).post(
+        reverse("jury_conflit_enregistrer", args=[vague.pk]),
+        {"jure": jure.pk, "candidature": candidature.pk, "motif": "Signalé tard"},
+        follow=True,
+    )
+
+    assert Conflit.objects.count() == 0
+    assert "est soumise : rouvrez-la d&#x27;abord" in reponse.content.decode()
