@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -108,7 +109,9 @@ class Parcours:
 
     def capturer(self, etiquette: str = "") -> Path:
         self.numero += 1
-        titre = re.sub(r"[^a-z0-9]+", "-", (etiquette or self.page.title()).lower()).strip("-")[:60]
+        texte = unicodedata.normalize("NFKD", etiquette or self.page.title())
+        texte = texte.encode("ascii", "ignore").decode().lower()
+        titre = re.sub(r"[^a-z0-9]+", "-", texte).strip("-")[:60]
         chemin = self.dossier / f"{self.numero:02d}-{titre or 'page'}.png"
         # caret="initial" : sinon Playwright injecte un <style> pour masquer le curseur, que la
         # CSP de la page refuse (une fausse erreur dans la console).

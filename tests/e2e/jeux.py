@@ -76,3 +76,35 @@ def vague_en_examen(*, communes: list[tuple[str, str]], nb_evaluateurs: int = 2,
         for code, nom in communes
     ]
     return vague, criteres, jures, candidatures
+
+
+def pdf_d_une_page(texte: str) -> bytes:
+    """Un vrai PDF d'une page, écrit par reportlab (déjà là pour xhtml2pdf)."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    sortie = io.BytesIO()
+    feuille = canvas.Canvas(sortie)
+    feuille.setTitle(texte)
+    feuille.drawString(72, 760, texte)
+    feuille.showPage()
+    feuille.save()
+    return sortie.getvalue()
+
+
+def piece_pdf(candidature, nom: str, texte: str):
+    from django.core.files.base import ContentFile
+
+    from candidatures.models import Piece
+
+    contenu = pdf_d_une_page(texte)
+    piece = Piece(
+        candidature=candidature,
+        nom_original=nom,
+        type_mime="application/pdf",
+        taille=len(contenu),
+    )
+    piece.fichier.save(nom, ContentFile(contenu), save=False)
+    piece.save()
+    return piece
