@@ -40,6 +40,7 @@ from ..forms.jury import (
 )
 from ..models import Affectation, Candidature, Conflit, Evaluation, Jure, Vague
 from ..scores import note_sur_20
+from ..services import changements_depuis_precedente
 
 PAR_PAGE = 100
 SOUMISE = Evaluation.Statut.SOUMISE
@@ -562,8 +563,6 @@ def _contexte_evaluation(request, affectation: Affectation, form: EvaluationForm
         for c in criteres
     ]
     soumise = evaluation is not None and evaluation.statut == SOUMISE
-    from ..services import changements_depuis_precedente
-
     return {
         "affectation": affectation,
         "candidature": candidature,
