@@ -36,13 +36,20 @@ def _verifier_contraintes(p: Probleme, affectations: set) -> None:
 
 
 def _options(p: Probleme, c) -> list[tuple]:
-    """Les ensembles d'évaluateurs possibles de c, de taille maximale (énumération)."""
-    jures = [j for j in p.organisation_de if (j, c) not in p.conflits]
+    """Les ensembles d'évaluateurs possibles de c, de taille maximale (énumération) : les
+    gardés, plus des jurés sans conflit d'organisations toutes différentes et nouvelles."""
+    gardes = tuple(j for j, c2 in sorted(p.gardees) if c2 == c)
+    orgs_gardees = {p.organisation_de[j] for j in gardes}
+    jures = [
+        j
+        for j in p.organisation_de
+        if (j, c) not in p.conflits and j not in gardes and p.organisation_de[j] not in orgs_gardees
+    ]
     meilleures, taille = [], -1
-    for n in range(min(p.k, len(jures)), -1, -1):
+    for n in range(max(0, min(p.k - len(gardes), len(jures))), -1, -1):
         for combinaison in itertools.combinations(jures, n):
             if len({p.organisation_de[j] for j in combinaison}) == n:
-                meilleures.append(combinaison)
+                meilleures.append(gardes + combinaison)
         if meilleures:
             taille = n
             break
@@ -75,11 +82,15 @@ def petits_problemes(draw):
     candidatures = list(range(100, 100 + draw(st.integers(1, 4))))
     paires = [(j, c) for j in organisation_de for c in candidatures]
     conflits = set(draw(st.lists(st.sampled_from(paires), max_size=len(paires) // 2)))
+    # Des affectations gardées (faites à la main ou commencées), jamais en conflit.
+    libres = [paire for paire in paires if paire not in conflits]
+    gardees = set(draw(st.lists(st.sampled_from(libres), max_size=3))) if libres else set()
     return Probleme(
         k=draw(st.integers(1, 3)),
         candidatures=candidatures,
         organisation_de=organisation_de,
         conflits=conflits,
+        gardees=gardees,
     )
 
 
@@ -93,6 +104,7 @@ def test_affectation_optimale_contre_enumeration_sur_petites_instances(p):
 
     total, ecart = _optimum_exhaustif(p)
     _verifier_contraintes(p, solution.affectations)
+    assert p.gardees <= solution.affectations
     assert len(solution.affectations) == total
     charges = Counter({j: 0 for j in p.organisation_de})
     charges.update(j for j, _c in solution.affectations)
@@ -106,7 +118,10 @@ def test_affectation_signale_exactement_les_candidatures_incompletes(p):
     solution = resoudre(p)
 
     servies = Counter(c for _j, c in solution.affectations)
-    incompletes = sorted(c for c in p.candidatures if servies[c] < p.k)
+    orgs = defaultdict(set)
+    for j, c in solution.affectations:
+        orgs[c].add(p.organisation_de[j])
+    incompletes = sorted(c for c in p.candidatures if servies[c] < p.k or len(orgs[c]) < p.k)
     assert sorted(m.candidature for m in solution.manques) == incompletes
     for manque in solution.manques:
         assert manque.obtenus == servies[manque.candidature]
