@@ -20,6 +20,7 @@ $(VENV)/.installe: pyproject.toml uv.lock
 
 run: install
 	$(DEMO) $(PY) manage.py migrate --noinput
+	$(DEMO) $(PY) manage.py createcachetable
 	$(DEMO) $(PY) manage.py load_territories
 	$(DEMO) $(PY) manage.py seed_demo
 	@echo ""

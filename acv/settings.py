@@ -178,6 +178,14 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Cache partagé par tous les workers : une table de la base (`manage.py createcachetable`).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "acv_cache",
+    }
+}
+
 # Courriel : EMAIL_URL (smtp://..., consolemail://). Les envois passent par la boîte d'envoi.
 EMAIL_CONFIG = env.email_url(
     "EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"

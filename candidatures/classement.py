@@ -17,12 +17,15 @@ Les notes sont montrées, comparées pour les ex æquo et exportées à deux dé
 
 from __future__ import annotations
 
+import hashlib
 import math
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache
 from django.db.models import Count
 
 from .models import Candidature, Evaluation, Jure, Vague
@@ -180,17 +183,109 @@ def sans_un_jure(
     Pour chaque juré, toute la vague est recalculée sans ses évaluations : la standardisation,
     chaque note corrigée, chaque rang. Une candidature qui n'a plus aucune note sans lui est hors
     de la sélection.
+
+    Le résultat est celui d'un recalcul complet par juré (`calculer_notes` puis `classer` sur la
+    vague privée de ses évaluations), mais sans refaire ce que son retrait ne change pas : les
+    échelles des autres jurés, les z des candidatures qu'il n'a pas évaluées. Seules la moyenne et
+    l'écart-type de la vague, puis les notes corrigées, sont recalculés, et le rang d'une
+    candidature proche se lit par dichotomie dans les valeurs triées (l'arrondi à deux décimales
+    n'est fait que pour les valeurs à moins d'un centième d'elle, où il peut départager).
     """
-    _, rangs = classer(candidatures, calculer_notes(evaluations), par)
+    evaluations = list(evaluations)
+    notes = calculer_notes(evaluations)
+    _, rangs = classer(candidatures, notes, par)
     proches = [c for c in candidatures if proche_de_la_ligne(rangs[c], places)]
     basculent: dict[int, list[int]] = {c: [] for c in proches}
     if not proches:
         return basculent
-    for jure in sorted({e.jure for e in evaluations}):
-        sans_lui = [e for e in evaluations if e.jure != jure]
-        _, rangs_sans_lui = classer(candidatures, calculer_notes(sans_lui), par)
+
+    # Ce que le retrait d'un juré ne change pas, calculé comme dans calculer_notes.
+    par_jure: dict[int, list[float]] = defaultdict(list)
+    for e in evaluations:
+        par_jure[e.jure].append(e.note)
+    echelle_jure = {}
+    for jure, siennes in par_jure.items():
+        ecart_type = _ecart_type(siennes)
+        echelle_jure[jure] = (_moyenne(siennes), ecart_type) if ecart_type > 0 else None
+    par_candidature: dict[int, list[EvaluationSoumise]] = defaultdict(list)
+    for e in evaluations:
+        par_candidature[e.candidature].append(e)
+
+    def z_de(e: EvaluationSoumise) -> float:
+        echelle = echelle_jure[e.jure]
+        return 0.0 if echelle is None else (e.note - echelle[0]) / echelle[1]
+
+    classables = [c for c in candidatures if c in par_candidature]
+    position = {c: i for i, c in enumerate(classables)}
+    # Valeur de chaque candidature classable, toutes évaluations comprises (même ordre).
+    moyennes_z = [_moyenne([z_de(e) for e in par_candidature[c]]) for c in classables]
+    moyennes_note = [notes[c].note for c in classables]
+    notes_par_jure_inverses = {j: [-n for n in siennes] for j, siennes in par_jure.items()}
+    toutes = [e.note for e in evaluations]
+    evaluees_par: dict[int, set[int]] = defaultdict(set)
+    for e in evaluations:
+        evaluees_par[e.jure].add(e.candidature)
+
+    for jure in sorted(par_jure):
+        # Ce qui change pour les candidatures qu'il a évaluées (None : plus aucune note).
+        changees: dict[int, float | None] = {}
+        for c in evaluees_par[jure]:
+            restantes = [e for e in par_candidature[c] if e.jure != jure]
+            if not restantes:
+                changees[c] = None
+            elif par == PAR_NOTE:
+                changees[c] = _moyenne([e.note for e in restantes])
+            else:
+                changees[c] = _moyenne([z_de(e) for e in restantes])
+        if par == PAR_NOTE:
+            valeurs = list(moyennes_note)
+        else:
+            nombre = len(toutes) - len(par_jure[jure])
+            if nombre == 0:
+                valeurs = [None] * len(classables)
+            else:
+                # fsum arrondit exactement la somme exacte : ajouter les opposés de ses notes
+                # donne bit pour bit la somme des notes restantes, sans les recopier.
+                moyenne_vague = math.fsum(toutes + notes_par_jure_inverses[jure]) / nombre
+                if nombre < 2:
+                    ecart_type_vague = 0.0
+                else:
+                    # Même astuce : chaque carré est calculé comme dans _ecart_type.
+                    variance = (
+                        math.fsum(
+                            [(v - moyenne_vague) ** 2 for v in toutes]
+                            + [-((v - moyenne_vague) ** 2) for v in par_jure[jure]]
+                        )
+                        / nombre
+                    )
+                    ecart_type_vague = math.sqrt(variance) if variance > 0 else 0.0
+                valeurs = [
+                    min(20.0, max(0.0, moyenne_vague + ecart_type_vague * mz)) for mz in moyennes_z
+                ]
+        for c, mz in changees.items():
+            i = position[c]
+            if mz is None:
+                valeurs[i] = None
+            elif par == PAR_NOTE:
+                valeurs[i] = mz
+            else:
+                valeurs[i] = min(20.0, max(0.0, moyenne_vague + ecart_type_vague * mz))
+        triees = sorted(v for v in valeurs if v is not None)
         for c in proches:
-            if dans_la_selection(rangs[c], places) != dans_la_selection(rangs_sans_lui[c], places):
+            v = valeurs[position[c]] if c in position else None
+            if v is None:
+                dedans = False
+            else:
+                bas = bisect_left(triees, v - 0.011)
+                haut = bisect_right(triees, v + 0.011)
+                a_arrondir = arrondi(v)
+                au_dessus = (
+                    len(triees)
+                    - haut
+                    + sum(1 for autre in triees[bas:haut] if arrondi(autre) > a_arrondir)
+                )
+                dedans = dans_la_selection(1 + au_dessus, places)
+            if dans_la_selection(rangs[c], places) != dedans:
                 basculent[c].append(jure)
     return basculent
 
@@ -269,14 +364,58 @@ def evaluations_soumises(vague: Vague) -> list[EvaluationSoumise]:
     return [EvaluationSoumise(c, j, float(n), a) for c, j, n, a in lignes.order_by("pk")]
 
 
+CHAMPS_AFFICHES = (
+    "reference",
+    "statut",
+    "cle_ville",
+    "vague_id",
+    "commune__nom",
+    "commune__nom_normalise",
+    "commune__code_insee",
+    "commune__region_id",
+    "commune__ville_acv_id",
+    "commune__region__nom",
+    "decision__resultat",
+    "decision__motivation",
+    "decision__version",
+    "decision__decidee_le",
+    "decision__decidee_par_id",
+)
+
+
 def candidatures_classees(vague: Vague):
     """Les candidatures classées, avec ce que le tableau affiche et leurs affectations comptées."""
     return (
         vague.candidatures.filter(statut__in=STATUTS_CLASSES)
-        .select_related("commune", "commune__region", "commune__departement", "epci", "decision")
+        .select_related("commune", "commune__region", "decision")
+        # Seulement ce que le classement, la séance, le procès-verbal et les exports affichent :
+        # à 2 000 candidatures, construire les objets complets coûtait plus que tout le calcul.
+        .only(*CHAMPS_AFFICHES)
         .annotate(nb_affectations=Count("affectations"))
         .order_by("commune__nom", "pk")
     )
+
+
+def _sans_un_jure_en_cache(
+    evaluations: Sequence[EvaluationSoumise], ids: Sequence[int], places: int, par: str
+) -> dict[int, list[int]]:
+    """`sans_un_jure`, gardé dans le cache partagé (la base) sous l'empreinte de ses données.
+
+    Pendant la séance, les évaluations ne bougent plus et la page est rechargée à chaque
+    décision : le calcul (une demi-seconde à 2 000 candidatures) n'est refait que si une
+    évaluation, une candidature classée, les places ou l'ordre changent.
+    """
+    empreinte = hashlib.sha256(
+        repr(
+            (par, places, list(ids), [(e.candidature, e.jure, e.note) for e in evaluations])
+        ).encode()
+    ).hexdigest()
+    cle = f"sans-un-jure:{empreinte}"
+    basculent = cache.get(cle)
+    if basculent is None:
+        basculent = sans_un_jure(evaluations, ids, places, par)
+        cache.set(cle, basculent, timeout=24 * 3600)
+    return basculent
 
 
 def classement_de(vague: Vague, *, par: str = PAR_CORRIGEE, verifier: bool = True) -> Classement:
@@ -293,7 +432,9 @@ def classement_de(vague: Vague, *, par: str = PAR_CORRIGEE, verifier: bool = Tru
     notes = calculer_notes(evaluations)
     ordre, rangs = classer(ids, notes, par)
     jures = {j.pk: j for j in vague.jures.select_related("utilisateur", "organisation")}
-    basculent = sans_un_jure(evaluations, ids, vague.places_prevues, par) if verifier else {}
+    basculent = (
+        _sans_un_jure_en_cache(evaluations, ids, vague.places_prevues, par) if verifier else {}
+    )
     par_id = {c.pk: c for c in candidatures}
     places = vague.places_prevues
     lignes = [

@@ -419,6 +419,7 @@ def executer(
         try:
             journal(f"×{facteur} : base de travail {base.nom}")
             call_command("migrate", verbosity=0)
+            call_command("createcachetable", verbosity=0)
             resultats["commands"].append(
                 {
                     "command": "load_territories",

@@ -14,7 +14,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -28,7 +29,7 @@ from candidatures.models import Candidature
 
 from . import forms, programme
 from .filters import SiteFilter
-from .models import Site, region_de
+from .models import Jalon, Site, region_de
 from .services import ouvrir_site
 
 LIGNES_PAR_PAGE = 50
@@ -64,11 +65,19 @@ def site_liste(request: HttpRequest) -> HttpResponse:
     sites = (
         Site.objects.avec_territoire()
         .annotate(
-            nb_retards=Count(
-                "jalons",
-                # comme Jalon.objects.en_retard() : un site fermé n'est plus suivi
-                filter=Q(jalons__fait_le__isnull=True, jalons__echeance__lt=aujourdhui)
-                & ~Q(statut=Site.Statut.FERME),
+            # Sous-requête corrélée plutôt qu'un GROUP BY sur la jointure : PostgreSQL ne la
+            # calcule que pour les lignes de la page, pas pour tous les sites.
+            nb_retards=Coalesce(
+                Subquery(
+                    Jalon.objects.en_retard(aujourdhui)
+                    .filter(site=OuterRef("pk"))
+                    .order_by()
+                    .values("site")
+                    .annotate(n=Count("pk"))
+                    .values("n")[:1],
+                    output_field=IntegerField(),
+                ),
+                0,
             )
         )
         .order_by("commune__nom", "nom", "pk")

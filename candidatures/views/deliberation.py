@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import (
     HttpRequest,
@@ -69,6 +70,8 @@ def _sans_valeur_a_la_fin(valeur: Decimal | None, decroissant: bool) -> tuple:
     return (0, -valeur if decroissant else valeur)
 
 
+LIGNES_PAR_PAGE = 100
+
 CLES_DE_TRI = {
     "commune": lambda ligne: (ligne.candidature.commune.nom_normalise,),
     "-note": lambda ligne: _sans_valeur_a_la_fin(ligne.note, True),
@@ -107,6 +110,16 @@ def _classement_filtre(
     return classement, formulaire, _filtrer(classement, formulaire)
 
 
+def _pagination(request: HttpRequest, lignes: list[Ligne]) -> dict:
+    """Au plus LIGNES_PAR_PAGE lignes par page : le rang reste celui de toute la vague."""
+    requete = request.GET.copy()
+    requete.pop("page", None)
+    return {
+        "page_obj": Paginator(lignes, LIGNES_PAR_PAGE).get_page(request.GET.get("page")),
+        "requete_sans_page": requete.urlencode(),
+    }
+
+
 # ---------------------------------------------------------------------------------------------
 # Classement
 # ---------------------------------------------------------------------------------------------
@@ -119,6 +132,7 @@ def classement(request: HttpRequest, pk: int) -> HttpResponse:
         "classement": classement_,
         "formulaire": formulaire,
         "lignes": lignes,
+        **_pagination(request, lignes),
         "par_rang": formulaire.valeur("tri", "rang") == "rang",
         "requete": request.GET.urlencode(),
         "maintenant": timezone.now(),
@@ -247,6 +261,7 @@ def deliberation_seance(request: HttpRequest, pk: int) -> HttpResponse:
         "vague": vague,
         "classement": classement_,
         "lignes": classement_.lignes,
+        **_pagination(request, classement_.lignes),
         "etat": services.etat_selection(classement_),
         "presents": PresentsForm(vague=vague, initial={"jures": presents}),
         "nb_presents": len(presents),

@@ -319,9 +319,10 @@ def test_seance_en_nombre_constant_de_requetes(
     url = reverse("deliberation_seance", kwargs={"pk": vague.pk})
     client.get(url)  # la première requête renouvelle la session (écriture hors mesure)
 
-    # session, utilisateur, groupes, vague, candidatures, évaluations, jurés, objectifs,
-    # présents (valeur initiale), jurés de la vague (cases à cocher : test puis rendu)
-    with django_assert_num_queries(11):
+    # session, utilisateur, groupes, vague, candidatures, évaluations, jurés, vérification
+    # « sans un juré » lue dans le cache, objectifs, présents (valeur initiale), jurés de la
+    # vague (cases à cocher : test puis rendu)
+    with django_assert_num_queries(12):
         reponse = client.get(url)
 
     assert len(reponse.context["lignes"]) == nb

@@ -103,3 +103,41 @@ def test_classement_de_la_vague_nomme_le_jure_qui_fait_basculer():
         "Q": (2, True, [jures["J"]]),
         "R": (3, False, [jures["J"]]),
     }
+
+
+def _sans_un_jure_par_recalcul_complet(evaluations, candidatures, places, par):
+    """La définition, mot pour mot : toute la vague recalculée sans chaque juré."""
+    from candidatures.classement import calculer_notes, classer, dans_la_selection, proche_de_la_ligne
+
+    _, rangs = classer(candidatures, calculer_notes(evaluations), par)
+    proches = [c for c in candidatures if proche_de_la_ligne(rangs[c], places)]
+    resultat = {c: [] for c in proches}
+    for jure in sorted({e.jure for e in evaluations}):
+        _, sans = classer(candidatures, calculer_notes([e for e in evaluations if e.jure != jure]), par)
+        for c in proches:
+            if dans_la_selection(rangs[c], places) != dans_la_selection(sans[c], places):
+                resultat[c].append(jure)
+    return resultat
+
+
+@pytest.mark.parametrize("graine", range(40))
+def test_sans_un_jure_rapide_egale_le_recalcul_complet(graine):
+    import random
+
+    from candidatures.classement import PAR_CORRIGEE, PAR_NOTE, EvaluationSoumise, sans_un_jure
+
+    rng = random.Random(graine)
+    nb_candidatures, nb_jures = rng.randint(3, 30), rng.randint(2, 8)
+    candidatures = list(range(1, nb_candidatures + 1))
+    evaluations = []
+    for c in candidatures:
+        for j in rng.sample(range(1, nb_jures + 1), rng.randint(0, min(3, nb_jures))):
+            # des notes au quart de point : beaucoup d'ex æquo à deux décimales
+            note = rng.randint(0, 80) / 4
+            evaluations.append(EvaluationSoumise(c, j, note, rng.choice(["favorable", "reserves", "defavorable"])))
+    places = rng.randint(1, nb_candidatures)
+
+    for par in (PAR_CORRIGEE, PAR_NOTE):
+        assert sans_un_jure(evaluations, candidatures, places, par) == _sans_un_jure_par_recalcul_complet(
+            evaluations, candidatures, places, par
+        )
