@@ -109,7 +109,8 @@ class Parcours:
 
     def capturer(self, etiquette: str = "") -> Path:
         self.numero += 1
-        texte = unicodedata.normalize("NFKD", etiquette or self.page.title())
+        texte = (etiquette or self.page.title()).replace("œ", "oe")
+        texte = unicodedata.normalize("NFKD", texte)
         texte = texte.encode("ascii", "ignore").decode().lower()
         titre = re.sub(r"[^a-z0-9]+", "-", texte).strip("-")[:60]
         chemin = self.dossier / f"{self.numero:02d}-{titre or 'page'}.png"
