@@ -99,9 +99,19 @@ def _graphe(p: Probleme) -> tuple[nx.DiGraph, dict]:
     for jure, org in p.organisation_de.items():
         jures_par_org[org].append(jure)
         g.add_node(("j", jure))
+    # Les candidatures sans conflit, sans affectation gardée ni précédente sont interchangeables :
+    # un seul nœud les représente toutes (capacité n par organisation : au plus un juré de
+    # chaque organisation par candidature), ce qui garde le réseau petit à grande échelle.
+    touchees = _touchees(p)
+    simples = [c for c in p.candidatures if c not in touchees]
+    if simples:
+        n = len(simples)
+        g.add_edge("source", ("t",), capacity=n * p.k, weight=0)
+        for org in jures_par_org:
+            g.add_edge(("t",), ("p", org), capacity=n, weight=1)
     for c in p.candidatures:
         besoin = p.k - nb_gardes[c]
-        if besoin <= 0:
+        if besoin <= 0 or c not in touchees:
             continue
         g.add_edge("source", ("c", c), capacity=besoin, weight=0)
         for org, jures in jures_par_org.items():
@@ -161,6 +171,11 @@ def _flot_borne(
     return flot
 
 
+def _touchees(p: Probleme) -> set:
+    """Les candidatures qui ont un conflit, une affectation gardée ou précédente."""
+    return {c for _j, c in p.conflits | p.gardees | p.precedentes}
+
+
 def resoudre(p: Probleme) -> Solution:
     """L'affectation maximale, aux charges les plus égales possible, qui garde le plus possible."""
     jures = list(p.organisation_de)
@@ -192,6 +207,18 @@ def resoudre(p: Probleme) -> Solution:
         # Le flot passé par le réservoir d'une organisation se répartit dans n'importe quel
         # ordre : chaque candidature n'y envoie qu'une unité et ses jurés sont tous permis.
         vers_reservoir = defaultdict(list)
+        touchees = _touchees(p)
+        simples = [c for c in p.candidatures if c not in touchees]
+        if simples:
+            # Les unités du nœud commun, réparties en colonnes : chaque organisation envoie au
+            # plus n unités, donc jamais deux fois à la même candidature.
+            unites = [
+                org
+                for org, quantite in sorted(flot[("t",)].items(), key=lambda e: str(e[0]))
+                for _ in range(quantite)
+            ]
+            for i, cible in enumerate(unites):
+                vers_reservoir[cible[1]].append(simples[i % len(simples)])
         for noeud, sorties in flot.items():
             if isinstance(noeud, tuple) and noeud[0] == "o":
                 _o, c, org = noeud

@@ -85,12 +85,16 @@ def petits_problemes(draw):
     # Des affectations gardées (faites à la main ou commencées), jamais en conflit.
     libres = [paire for paire in paires if paire not in conflits]
     gardees = set(draw(st.lists(st.sampled_from(libres), max_size=3))) if libres else set()
+    # Et des affectations automatiques précédentes, qu'on peut déplacer.
+    autres = [paire for paire in libres if paire not in gardees]
+    precedentes = set(draw(st.lists(st.sampled_from(autres), max_size=3))) if autres else set()
     return Probleme(
         k=draw(st.integers(1, 3)),
         candidatures=candidatures,
         organisation_de=organisation_de,
         conflits=conflits,
         gardees=gardees,
+        precedentes=precedentes,
     )
 
 
