@@ -228,23 +228,12 @@ def _financements() -> list[dict]:
     ]
 
 
-def etat_du_programme(aujourdhui: datetime.date | None = None, *, retards_listes: int = 50) -> dict:
-    """Tous les chiffres du programme, prêts pour du JSON (dates en ISO 8601).
-
-    Une quinzaine de requêtes agrégées, en nombre fixe. Une « ville ACV » est une ville du
-    programme (entrée en 2018 ou après) ; l'entonnoir et le taux de candidature partent des 222
-    villes de 2018, comptées par numéro ACV (un binôme compte une fois), une candidature reçue
-    étant tout sauf un brouillon, quel que soit son sort ensuite.
-    """
-    aujourdhui = aujourdhui or timezone.localdate()
-    initiale = VilleAcv.ENTREE_INITIALE
-
+def _entonnoir(initiale: int) -> tuple[dict, list[dict]]:
+    """Trois requêtes : les villes ACV, et l'entonnoir des villes de 2018 jusqu'au site ouvert."""
     villes = VilleAcv.objects.aggregate(
         total=Count("pk"), initiales=Count("pk", filter=Q(entree=initiale))
     )
-    villes_2018 = villes["initiales"]
-
-    entonnoir_candidatures = (
+    candidatures = (
         Candidature.objects.filter(RECUE)
         .filter(commune__ville_acv__entree=initiale)
         .aggregate(
@@ -257,6 +246,49 @@ def etat_du_programme(aujourdhui: datetime.date | None = None, *, retards_listes
         .filter(commune__ville_acv__entree=initiale)
         .aggregate(n=Count("commune__ville_acv", distinct=True))["n"]
     )
+    entonnoir = [
+        {"etape": "villes_acv", "libelle": "Villes ACV de 2018", "nombre": villes["initiales"]},
+        {"etape": "candidates", "libelle": "Ayant candidaté", "nombre": candidatures["candidates"]},
+        {"etape": "retenues", "libelle": "Retenues", "nombre": candidatures["retenues"]},
+        {"etape": "ouvertes", "libelle": "Avec un site ouvert", "nombre": villes_avec_site_ouvert},
+    ]
+    return villes, entonnoir
+
+
+def _par_mois(serie: list[dict]) -> list[dict]:
+    """Les ouvertures cumulées à la fin de chaque mois qui en compte (pour le tableau sans JS)."""
+    mois: dict[str, dict] = {}
+    for point in serie:
+        mois[point["date"][:7]] = {**point, "mois": point["date"][:7]}
+    return list(mois.values())
+
+
+def donnees_graphiques(aujourdhui: datetime.date | None = None) -> dict:
+    """Ce que dessinent les graphiques du tableau de bord : entonnoir, ouvertures, objectifs."""
+    aujourdhui = aujourdhui or timezone.localdate()
+    _, entonnoir = _entonnoir(VilleAcv.ENTREE_INITIALE)
+    serie = _ouvertures()
+    return {
+        "date": aujourdhui.isoformat(),
+        "entonnoir": entonnoir,
+        "ouvertures": serie,
+        "objectifs": _objectifs(serie, aujourdhui),
+    }
+
+
+def etat_du_programme(aujourdhui: datetime.date | None = None, *, retards_listes: int = 50) -> dict:
+    """Tous les chiffres du programme, prêts pour du JSON (dates en ISO 8601).
+
+    Une quinzaine de requêtes agrégées, en nombre fixe. Une « ville ACV » est une ville du
+    programme (entrée en 2018 ou après) ; l'entonnoir et le taux de candidature partent des 222
+    villes de 2018, comptées par numéro ACV (un binôme compte une fois), une candidature reçue
+    étant tout sauf un brouillon, quel que soit son sort ensuite.
+    """
+    aujourdhui = aujourdhui or timezone.localdate()
+    initiale = VilleAcv.ENTREE_INITIALE
+
+    villes, entonnoir = _entonnoir(initiale)
+    villes_2018 = villes["initiales"]
 
     par_statut = {s: {"total": 0, "en_ville_acv": 0} for s in Site.Statut.values}
     for ligne in (
@@ -274,24 +306,7 @@ def etat_du_programme(aujourdhui: datetime.date | None = None, *, retards_listes
     return {
         "date": aujourdhui.isoformat(),
         "villes_acv": {"total": villes["total"], "entree_2018": villes_2018},
-        "entonnoir": [
-            {"etape": "villes_acv", "libelle": "Villes ACV de 2018", "nombre": villes_2018},
-            {
-                "etape": "candidates",
-                "libelle": "Ayant candidaté",
-                "nombre": entonnoir_candidatures["candidates"],
-            },
-            {
-                "etape": "retenues",
-                "libelle": "Retenues",
-                "nombre": entonnoir_candidatures["retenues"],
-            },
-            {
-                "etape": "ouvertes",
-                "libelle": "Avec un site ouvert",
-                "nombre": villes_avec_site_ouvert,
-            },
-        ],
+        "entonnoir": entonnoir,
         "vagues": _vagues(initiale, villes_2018),
         "sites": {
             "total": total_sites,
@@ -313,6 +328,7 @@ def etat_du_programme(aujourdhui: datetime.date | None = None, *, retards_listes
             ],
         },
         "ouvertures": serie,
+        "ouvertures_par_mois": _par_mois(serie),
         "objectifs": _objectifs(serie, aujourdhui),
         "regions": _regions(initiale, aujourdhui),
         "jalons_en_retard": _jalons_en_retard(aujourdhui, retards_listes),

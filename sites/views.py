@@ -287,6 +287,6 @@ def tableau_de_bord_donnees(request: HttpRequest) -> JsonResponse:
     """Les chiffres et la carte, en JSON, pour les graphiques dessinés dans le navigateur."""
     _exiger_lecture(request.user)
     return JsonResponse(
-        {**programme.etat_du_programme(), "carte": programme.donnees_carte()},
+        {**programme.donnees_graphiques(), "carte": programme.donnees_carte()},
         json_dumps_params={"ensure_ascii": False},
     )
