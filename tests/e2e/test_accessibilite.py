@@ -1,9 +1,14 @@
 """axe-core sur les pages principales : aucune violation « serious » ou « critical » (WCAG 2.1 AA)."""
 
+import json
+from pathlib import Path
+
 import pytest
 
 from acv.roles import Role
 from tests import factories as f
+
+RACINE = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -30,6 +35,29 @@ def test_declaration_accessibilite_accessible(parcours):
 
     assert parcours.violations_axe() == []
     assert parcours.erreurs_console == []
+
+
+def test_declaration_accessibilite_dit_ce_qui_est_teste(parcours):
+    """La déclaration suit le modèle RGAA et nomme la version d'axe-core réellement épinglée."""
+    axe = json.loads((RACINE / "package.json").read_text())["devDependencies"]["axe-core"]
+    parcours.aller("/")  # non connecté : la page de connexion, avec le lien du pied de page
+    page = parcours.page
+    parcours.suivre(page.get_by_role("link", name="Accessibilité : partiellement conforme"))
+
+    titres = page.get_by_role("heading", level=2).all_inner_texts()
+    assert titres == [
+        "État de conformité",
+        "Ce qui a été testé, et comment",
+        "Contenus non accessibles",
+        "Technologies utilisées pour la réalisation de l'application",
+        "Environnement de test",
+        "Retour d'information et contact",
+        "Voies de recours",
+    ]
+    texte = page.locator("main").inner_text()
+    assert f"axe-core, version {axe}" in texte
+    assert "partiellement conforme" in texte
+    assert "Défenseur des droits" in texte
 
 
 def test_connexion_au_clavier_seul(parcours):
