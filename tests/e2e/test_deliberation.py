@@ -8,7 +8,7 @@ from candidatures.evaluations import enregistrer
 from candidatures.models import Affectation, Candidature, Evaluation, Vague
 from tests import factories as f
 
-from .jeux import vague_en_examen
+from .jeux import recreer_modeles_de_courriel, vague_en_examen
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -39,6 +39,7 @@ def _evaluer_tout(criteres):
 
 
 def test_affectation_classement_seance_decisions_publication(parcours):
+    recreer_modeles_de_courriel()  # l'avis d'affectation aux jurés
     f.utilisateur(Role.EQUIPE, username="equipe")
     vague, criteres, jures, candidatures = vague_en_examen(communes=COMMUNES)
     page = parcours.page
