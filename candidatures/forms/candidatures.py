@@ -11,6 +11,7 @@ from acv.forms import CommuneField, CommuneWidget, Formulaire, FormulaireModele
 from ..fichiers import ACCEPTES, FichierRefuse, verifier_fichier
 from ..models import Candidature, LigneFinancement, Piece, PieceRequise, Vague
 from ..services import candidature_active_de_la_ville, message_ville_deja_candidate
+from .champs import ChoixMultiplesParIdentifiant
 
 
 class DateInput(forms.DateInput):
@@ -167,7 +168,7 @@ class DemandePiecesForm(Formulaire):
     objet = forms.CharField(
         label="Ce qui est demandé", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
     )
-    pieces = forms.ModelMultipleChoiceField(
+    pieces = ChoixMultiplesParIdentifiant(
         label="Pièces requises concernées",
         queryset=PieceRequise.objects.none(),
         required=False,

@@ -8,6 +8,7 @@ from acv.forms import Formulaire
 
 from ..classement import CRITERES_DE_RANG
 from ..models import Decision, Jure, Vague
+from .champs import ChoixMultiplesParIdentifiant
 
 TRIS = {
     "rang": "Rang",
@@ -64,7 +65,7 @@ class DecisionForm(Formulaire):
 
 
 class PresentsForm(Formulaire):
-    jures = forms.ModelMultipleChoiceField(
+    jures = ChoixMultiplesParIdentifiant(
         label="Jurés présents en séance",
         queryset=Jure.objects.none(),
         required=False,
