@@ -14,6 +14,7 @@ from django.db import transaction
 from django.template import Context, Template
 from django.utils import timezone
 
+from .erreurs import ErreurMetier
 from .models import Courriel, ModeleCourriel
 
 logger = logging.getLogger(__name__)
@@ -21,7 +22,13 @@ logger = logging.getLogger(__name__)
 
 def rendre_modele(code: str, contexte: dict) -> tuple[str, str]:
     """Sujet et corps du modèle `code`, rendus avec `contexte` (texte brut, sans échappement)."""
-    modele = ModeleCourriel.objects.get(code=code)
+    try:
+        modele = ModeleCourriel.objects.get(code=code)
+    except ModeleCourriel.DoesNotExist as erreur:
+        raise ErreurMetier(
+            f"Le modèle de courriel « {code} » est introuvable : un administrateur doit le recréer "
+            "dans l'administration (Modèles de courriel). Rien n'a été envoyé."
+        ) from erreur
     ctx = Context(contexte, autoescape=False)
     sujet = Template(modele.sujet).render(ctx).strip().replace("\n", " ")
     corps = Template(modele.corps).render(ctx)

@@ -21,7 +21,7 @@ from acv.models import Organisation, Profil
 from acv.roles import Role
 
 from .affectation import STATUTS_A_AFFECTER, affecter_vague
-from .models import Affectation, Conflit, Evaluation, Jure, Note, Vague
+from .models import Affectation, Candidature, Conflit, Evaluation, Jure, Note, Vague
 from .scores import note_sur_20
 
 S = Vague.Statut
@@ -245,6 +245,12 @@ def jury(stdout=None) -> None:
                 )
             )
             vague_2.avancer(S.EXAMEN_JURY, par=par, note="Transmise au jury")
+            # Les recevables partent au jury ; quelques dossiers en retard restent en
+            # consolidation (reçus, incomplets), comme le veut la démo de la vague 2.
+            for candidature in vague_2.candidatures.filter(statut=Candidature.Statut.RECEVABLE):
+                candidature.changer_statut(
+                    Candidature.Statut.EN_EXAMEN, par=par, note="Transmise au jury"
+                )
         if vague_2.statut == S.EXAMEN_JURY:
             membres = [comptes[i] for i in JURES_VAGUE_2 if i in comptes]
             jures = _jury(vague_2, membres)

@@ -66,7 +66,9 @@ class CommuneFactory(factory.django.DjangoModelFactory):
         model = Commune
         django_get_or_create = ["code_insee"]
 
-    code_insee = factory.Sequence(lambda n: f"15{n + 100:03d}")
+    # Des codes qui n'existent pas en France (ni département 20, ni 96) : jamais confondus avec
+    # une vraie commune du référentiel, et toujours sur 5 caractères (PostgreSQL le vérifie).
+    code_insee = factory.Sequence(lambda n: f"{'20' if n % 2000 < 1000 else '96'}{n % 1000:03d}")
     nom = factory.Sequence(lambda n: f"Commune {n}")
     departement = factory.SubFactory(DepartementFactory)
     region = factory.SelfAttribute("departement.region")

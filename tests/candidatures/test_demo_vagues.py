@@ -60,14 +60,15 @@ def test_seed_demo_vague_1_a_85_candidatures_de_85_villes_acv_et_ne_duplique_rie
 
 @pytest.mark.lent
 @pytest.mark.django_db
-def test_seed_demo_vague_2_en_consolidation_avec_des_resoumissions_de_la_vague_1():
+def test_seed_demo_vague_2_entre_consolidation_et_examen_avec_des_resoumissions_de_la_vague_1():
     call_command("seed_demo", stdout=io.StringIO())
 
     vague_1 = Vague.objects.get(numero=1)
     vague_2 = Vague.objects.get(numero=2)
-    assert vague_2.statut == Vague.Statut.CONSOLIDATION
+    # La vague 2 est au jury ; quelques dossiers en retard sont encore en consolidation.
+    assert vague_2.statut == Vague.Statut.EXAMEN_JURY
     statuts = dict(vague_2.candidatures.order_by().values_list("statut").annotate(n=Count("pk")))
-    assert sorted(statuts) == ["incomplete", "recevable", "recue"]
+    assert sorted(statuts) == ["en_examen", "incomplete", "recue"]
     resoumises = villes_resoumises()
     assert len(resoumises) >= 5
     assert (
