@@ -140,6 +140,7 @@ N_IMPORTE_QUOI = st.one_of(
             "<script>alert(1)</script>",
             "' OR 1=1 --",
             "é" * 5000,
+            "nul\x00dedans",  # refusé par PostgreSQL s'il arrive jusqu'à la base
         ]
     ),
     st.integers().map(str),
