@@ -61,3 +61,28 @@ def client_de(client):
         return client
 
     return _client
+
+
+def _vide_la_base(item) -> bool:
+    """Un test qui vide la base à la fin (transactionnel) : il doit passer après les autres."""
+    from django.test import TestCase, TransactionTestCase
+
+    classe = getattr(item, "cls", None)
+    if classe is not None and issubclass(classe, TransactionTestCase):
+        return not issubclass(classe, TestCase)
+    marqueur = item.get_closest_marker("django_db")
+    if marqueur is not None and (
+        marqueur.kwargs.get("transaction") or (marqueur.args and marqueur.args[0])
+    ):
+        return True
+    fixtures = getattr(item, "fixturenames", ())
+    return "transactional_db" in fixtures or "live_server" in fixtures
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    # pytest-django ne reconnaît comme « base de données » que les tests marqués django_db ; ceux
+    # qui l'obtiennent par une fixture (`equipe(db)`…) passaient après les tests transactionnels,
+    # qui vident la base et emportent les données des migrations (organisations, objectifs,
+    # modèles de courriel). Tri stable : les tests transactionnels en dernier.
+    items.sort(key=_vide_la_base)
