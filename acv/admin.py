@@ -146,3 +146,12 @@ class UtilisateurAdmin(UserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+
+@admin.register(Profil)
+class ProfilAdmin(SimpleHistoryAdmin):
+    list_display = ["utilisateur", "region", "organisation"]
+    list_filter = ["region", "organisation"]
+    search_fields = ["utilisateur__username", "utilisateur__last_name", "utilisateur__email"]
+    list_select_related = ["utilisateur", "region", "organisation"]
+    autocomplete_fields = ["utilisateur", "region", "organisation"]

@@ -235,3 +235,56 @@ class AccompagnementAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["candidature", "resoumission"]
     readonly_fields = ["version", "cree_le", "cree_par"]
     inlines = [ActionAccompagnementInline]
+
+
+# Les modèles montrés en ligne ci-dessus ont aussi leur propre liste, pour chercher et filtrer.
+@admin.register(Critere)
+class CritereAdmin(SimpleHistoryAdmin):
+    list_display = ["libelle", "vague", "poids", "note_min", "note_max", "ordre"]
+    list_filter = ["vague"]
+    search_fields = ["libelle", "description"]
+    list_select_related = ["vague"]
+
+
+@admin.register(PieceRequise)
+class PieceRequiseAdmin(admin.ModelAdmin):
+    list_display = ["libelle", "vague", "obligatoire", "ordre"]
+    list_filter = ["vague", "obligatoire"]
+    search_fields = ["libelle", "description"]
+    list_select_related = ["vague"]
+
+
+@admin.register(TransitionCandidature)
+class TransitionCandidatureAdmin(admin.ModelAdmin):
+    list_display = ["candidature", "de", "vers", "par", "le"]
+    list_filter = ["vers", "candidature__vague"]
+    search_fields = ["candidature__reference", "candidature__commune__nom", "note"]
+    list_select_related = ["candidature", "candidature__commune", "candidature__vague", "par"]
+    date_hierarchy = "le"
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # le journal ne se réécrit pas
+
+
+@admin.register(LigneFinancement)
+class LigneFinancementAdmin(admin.ModelAdmin):
+    list_display = ["candidature", "source", "libelle", "montant"]
+    list_filter = ["source", "candidature__vague"]
+    search_fields = ["candidature__reference", "candidature__commune__nom", "libelle"]
+    list_select_related = ["candidature", "candidature__commune", "candidature__vague"]
+
+
+@admin.register(Note)
+class NoteAdmin(admin.ModelAdmin):
+    list_display = ["evaluation", "critere", "valeur"]
+    list_filter = ["critere__vague"]
+    search_fields = ["evaluation__affectation__candidature__reference"]
+    raw_id_fields = ["evaluation"]
+
+
+@admin.register(ActionAccompagnement)
+class ActionAccompagnementAdmin(SimpleHistoryAdmin):
+    list_display = ["libelle", "accompagnement", "statut", "echeance", "faite_le"]
+    list_filter = ["statut"]
+    search_fields = ["libelle", "accompagnement__candidature__commune__nom"]
+    list_select_related = ["accompagnement", "accompagnement__candidature__commune"]

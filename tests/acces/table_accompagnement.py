@@ -118,8 +118,24 @@ LIGNES = {
         Cas(equipe_seulement(), kwargs=_vague),
         Cas(equipe_seulement(), kwargs=_vague_non_publiee, nom="avant publication"),
     ],
-    "lettres_preparer": _post(_vague),
-    "lettres_envoyer": _post(_vague),
+    "lettres_preparer": _post(_vague)
+    + [
+        Cas(
+            equipe_seulement(302),
+            kwargs=_vague_non_publiee,
+            methode="post",
+            nom="avant publication (refusé, avec un message)",
+        )
+    ],
+    "lettres_envoyer": _post(_vague)
+    + [
+        Cas(
+            equipe_seulement(302),
+            kwargs=_vague_non_publiee,
+            methode="post",
+            nom="avant publication (refusé, avec un message)",
+        )
+    ],
     "lettres_pdf": [
         Cas(equipe_seulement(), kwargs=_vague),
         Cas(equipe_seulement(404), kwargs=_vague_non_publiee, nom="avant publication"),

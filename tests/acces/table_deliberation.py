@@ -16,6 +16,18 @@ def _vague(monde):
     return {"pk": monde.vague.pk}
 
 
+def _vague_publiee(monde):
+    def fabrique(m):
+        vague = f.VagueFactory(numero=61, statut=Vague.Statut.DELIBERATION, places_prevues=1)
+        candidature = f.CandidatureFactory(vague=vague, statut=Candidature.Statut.RETENUE)
+        f.DecisionFactory(candidature=candidature, resultat="retenue", motivation="Solide.")
+        Vague.objects.filter(pk=vague.pk).update(statut=Vague.Statut.RESULTATS_PUBLIES)
+        vague.refresh_from_db()
+        return vague, candidature
+
+    return monde.obtenir("vague_publiee_delib", fabrique)
+
+
 def _vague_delib(monde):
     return {"pk": monde.obtenir("vague_deliberation", _vague_en_deliberation)[0].pk}
 
@@ -63,6 +75,13 @@ LIGNES = {
             donnees=lambda monde: {"resultat": "retenue", "motivation": "Trop tôt."},
             nom="vague pas en délibération",
         ),
+        Cas(
+            ACTION,
+            kwargs=lambda monde: {"pk": _vague_publiee(monde)[1].pk},
+            methode="post",
+            donnees=lambda monde: {"resultat": "non_retenue", "motivation": "Après coup."},
+            nom="vague publiée (refusé, avec un message)",
+        ),
         Cas(INTROUVABLE, kwargs=INCONNUE, methode="post", nom="candidature inconnue"),
         Cas(GET_REFUSE, kwargs=_candidature_delib, nom="GET refusé"),
     ],
@@ -73,6 +92,12 @@ LIGNES = {
     ],
     "deliberation_publier": [
         Cas(ACTION, kwargs=_vague_delib, methode="post"),
+        Cas(
+            ACTION,
+            kwargs=lambda monde: {"pk": _vague_publiee(monde)[0].pk},
+            methode="post",
+            nom="déjà publiée (refusé, avec un message)",
+        ),
         Cas(INTROUVABLE, kwargs=INCONNUE, methode="post", nom="vague inconnue"),
         Cas(GET_REFUSE, kwargs=_vague_delib, nom="GET refusé"),
     ],
@@ -82,6 +107,13 @@ LIGNES = {
             kwargs=_vague_delib,
             methode="post",
             donnees=lambda monde: {"motif": "Erreur de saisie."},
+        ),
+        Cas(
+            ACTION,
+            kwargs=lambda monde: {"pk": _vague_publiee(monde)[0].pk},
+            methode="post",
+            donnees=lambda monde: {"motif": "Erreur de saisie."},
+            nom="vague publiée (réouverture)",
         ),
         Cas(INTROUVABLE, kwargs=INCONNUE, methode="post", nom="vague inconnue"),
         Cas(GET_REFUSE, kwargs=_vague_delib, nom="GET refusé"),
