@@ -318,6 +318,7 @@ def test_de_charge(
         "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
         "DJANGO_SETTINGS_MODULE": "acv.settings",
     }
+    journal_serveur = tempfile.TemporaryFile()
     serveur = subprocess.Popen(
         [
             sys.executable,
@@ -331,13 +332,16 @@ def test_de_charge(
             "--no-control-socket",
             "--timeout",
             "30",
+            "--graceful-timeout",
+            "5",
             "--log-level",
             "warning",
         ],
         cwd=RACINE,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        # Un fichier, pas un tube : un tube plein (journaux) bloquerait les workers.
+        stderr=journal_serveur,
     )
     try:
         for _ in range(100):
@@ -384,7 +388,11 @@ def test_de_charge(
         Path(script.name).unlink(missing_ok=True)
     finally:
         serveur.terminate()
-        serveur.wait(timeout=30)
+        try:
+            serveur.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            serveur.kill()
+            serveur.wait(timeout=15)
     ligne = next(ligne for ligne in sortie.splitlines() if ligne.startswith("RESULTAT "))
     resultat = json.loads(ligne.removeprefix("RESULTAT "))
     return {
