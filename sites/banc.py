@@ -9,10 +9,10 @@ le proxy de production. Le « plancher » (voir `sites/urls_benchmark.py`) sert 
 from __future__ import annotations
 
 import csv
+import http.client
 import io
 import json
 import os
-import secrets
 import shutil
 import socket
 import statistics
@@ -20,7 +20,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -311,7 +310,8 @@ def test_de_charge(
     env = {
         **os.environ,
         "DATABASE_URL": base.url(),
-        "SECRET_KEY": secrets.token_urlsafe(50),
+        # La clé du banc : les sessions ouvertes ici sont signées avec elle.
+        "SECRET_KEY": settings.SECRET_KEY,
         "DEBUG": "false",
         "SECURE": "true",  # comme en production : cookie de session « __Host-sessionid »
         "ALLOWED_HOSTS": "127.0.0.1",
@@ -350,20 +350,23 @@ def test_de_charge(
                 break
             except OSError:
                 time.sleep(0.2)
-        for page in (
-            pages
-        ):  # chaque adresse répond 200 avant la charge (une redirection compterait comme un succès)
+        # Chaque adresse répond 200 avant la charge, sans suivre de redirection : une
+        # redirection vers la connexion compterait comme un succès pour wrk.
+        for page in pages:
             for url in [page.url, *page.complements]:
-                requete = urllib.request.Request(
-                    f"http://127.0.0.1:{port}{url}",
+                connexion = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                connexion.request(
+                    "GET",
+                    url,
                     headers={
                         "Cookie": f"__Host-sessionid={sessions[page.role]}",
                         "X-Forwarded-Proto": "https",
                     },
                 )
-                with urllib.request.urlopen(requete, timeout=30) as r:
-                    if r.status != 200:
-                        raise RuntimeError(f"{url} : {r.status} sous gunicorn")
+                statut = connexion.getresponse().status
+                connexion.close()
+                if statut != 200:
+                    raise RuntimeError(f"{url} : {statut} sous gunicorn")
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(LUA % ", ".join(cibles))
         sortie = subprocess.run(
