@@ -15,8 +15,8 @@ from django.contrib.auth.forms import (
 )
 from django.template.loader import render_to_string
 from django.urls import reverse_lazy
-from django.utils.html import format_html
 from django.utils import timezone
+from django.utils.html import format_html
 from dsfr.forms import DsfrBoundField, DsfrDjangoTemplates
 from dsfr.utils import dsfr_input_class_attr
 

@@ -107,7 +107,12 @@ def test_classement_de_la_vague_nomme_le_jure_qui_fait_basculer():
 
 def _sans_un_jure_par_recalcul_complet(evaluations, candidatures, places, par):
     """La définition, mot pour mot : toute la vague recalculée sans chaque juré."""
-    from candidatures.classement import calculer_notes, classer, dans_la_selection, proche_de_la_ligne
+    from candidatures.classement import (
+        calculer_notes,
+        classer,
+        dans_la_selection,
+        proche_de_la_ligne,
+    )
 
     _, rangs = classer(candidatures, calculer_notes(evaluations), par)
     proches = [c for c in candidatures if proche_de_la_ligne(rangs[c], places)]
