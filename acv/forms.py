@@ -114,6 +114,8 @@ class CommuneField(forms.ModelChoiceField):
         if isinstance(value, Commune):
             return value
         texte = str(value).strip()
+        if "\x00" in texte:  # PostgreSQL refuse le caractère nul dans une requête
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         trouve = re.search(r"\(([0-9AB]{4,5})\)\s*$", texte, re.IGNORECASE)
         code = trouve.group(1) if trouve else texte
         if re.fullmatch(r"[0-9][0-9AB]{3,4}", code, re.IGNORECASE):
