@@ -24,11 +24,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from django.core.cache import cache
-from django.db.models import Count
+from django.db.models import Count, Max, Q, Sum
 
-from .models import Candidature, Evaluation, Jure, Vague
+from .models import Affectation, Candidature, Decision, Evaluation, Jure, Vague
 
 # Les deux façons de classer : par note corrigée (par défaut) ou par note brute.
 PAR_CORRIGEE = "corrigee"
@@ -89,6 +90,47 @@ class Notes:
     defavorables: int = 0
     soumises: int = 0
 
+    # Les mêmes à deux décimales en centièmes, quand elles viennent du cache (voir `_Calcul`).
+    centiemes: tuple[int | None, int | None, int | None] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    # Les valeurs à deux décimales, calculées une fois.
+    @cached_property
+    def note_arrondie(self) -> Decimal | None:
+        return self._arrondie(0, self.note)
+
+    @cached_property
+    def note_corrigee_arrondie(self) -> Decimal | None:
+        return self._arrondie(1, self.note_corrigee)
+
+    @cached_property
+    def ecart_arrondi(self) -> Decimal | None:
+        return self._arrondie(2, self.ecart)
+
+    def _arrondie(self, i: int, valeur: float | None) -> Decimal | None:
+        if self.centiemes is None:
+            return arrondi(valeur)
+        centiemes = self.centiemes[i]
+        return None if centiemes is None else Decimal(centiemes).scaleb(-2)
+
+    def en_tuple(self) -> tuple:
+        """Des nombres seulement, vite relus du cache ; `Notes(*t)` les rend."""
+        centiemes = tuple(
+            None if d is None else int(d.scaleb(2))
+            for d in (self.note_arrondie, self.note_corrigee_arrondie, self.ecart_arrondi)
+        )
+        return (
+            self.note,
+            self.note_corrigee,
+            self.ecart,
+            self.favorables,
+            self.reserves,
+            self.defavorables,
+            self.soumises,
+            centiemes,
+        )
+
     @property
     def a_discuter(self) -> bool:
         ecart_fort = self.ecart is not None and self.ecart >= SEUIL_ECART - TOLERANCE
@@ -140,6 +182,10 @@ def _valeur(notes: Notes | None, par: str) -> float | None:
     return notes.note if par == PAR_NOTE else notes.note_corrigee
 
 
+def _valeur_arrondie(notes: Notes, par: str) -> Decimal | None:
+    return notes.note_arrondie if par == PAR_NOTE else notes.note_corrigee_arrondie
+
+
 def classer(
     candidatures: Sequence[int], notes: dict[int, Notes], par: str = PAR_CORRIGEE
 ) -> tuple[list[int], dict[int, int | None]]:
@@ -149,11 +195,11 @@ def classer(
     À égalité, l'ordre de `candidatures` est gardé (tri stable).
     """
     classees = [c for c in candidatures if _valeur(notes.get(c), par) is not None]
-    classees.sort(key=lambda c: arrondi(_valeur(notes[c], par)), reverse=True)
+    classees.sort(key=lambda c: _valeur_arrondie(notes[c], par), reverse=True)
     rangs: dict[int, int | None] = {c: None for c in candidatures}
     precedente = None
     for position, c in enumerate(classees, start=1):
-        valeur = arrondi(_valeur(notes[c], par))
+        valeur = _valeur_arrondie(notes[c], par)
         rangs[c] = rangs[classees[position - 2]] if valeur == precedente else position
         precedente = valeur
     non_classees = [c for c in candidatures if rangs[c] is None]
@@ -293,9 +339,72 @@ def sans_un_jure(
 # ---------------------------------------------------------------------------------------------
 # Le classement d'une vague, prêt à afficher
 # ---------------------------------------------------------------------------------------------
-@dataclass
+# Les lignes portent des résumés légers, pas des objets ORM : à 2 000 candidatures, construire les
+# modèles complets (candidature, commune, région, décision) coûtait plus que tout le calcul. Leurs
+# attributs sont ceux des modèles qu'ils résument (`ligne.candidature.commune.region.nom`,
+# `ligne.decision.get_resultat_display`), de sorte que les gabarits lisent l'un comme l'autre.
+@dataclass(frozen=True, slots=True)
+class RegionClassee:
+    pk: str
+    nom: str
+
+    def __str__(self) -> str:
+        return self.nom
+
+
+@dataclass(frozen=True, slots=True)
+class CommuneClassee:
+    code_insee: str
+    nom: str
+    nom_normalise: str
+    region_id: str
+    region: RegionClassee
+    ville_acv_id: int | None
+
+    @property
+    def pk(self) -> str:
+        return self.code_insee
+
+    def __str__(self) -> str:
+        return self.nom
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionClassee:
+    resultat: str
+    motivation: str
+    version: int
+    decidee_le: object
+    decidee_par_id: int | None
+
+    def get_resultat_display(self) -> str:
+        return Decision.Resultat(self.resultat).label
+
+
+@dataclass(frozen=True, slots=True)
+class CandidatureClassee:
+    pk: int
+    reference: str
+    statut: str
+    cle_ville: str
+    vague_id: int
+    commune: CommuneClassee
+    decision: DecisionClassee | None
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    def get_statut_display(self) -> str:
+        return Candidature.Statut(self.statut).label
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.commune.nom})"
+
+
+@dataclass(slots=True)
 class Ligne:
-    candidature: Candidature
+    candidature: CandidatureClassee
     notes: Notes
     attendues: int
     rang: int | None
@@ -307,21 +416,21 @@ class Ligne:
     premiere_hors_selection: bool = False
 
     @property
-    def decision(self):
-        return getattr(self.candidature, "decision", None)
+    def decision(self) -> DecisionClassee | None:
+        return self.candidature.decision
 
     # Les valeurs à deux décimales, pour l'affichage et les exports.
     @property
     def note(self) -> Decimal | None:
-        return arrondi(self.notes.note)
+        return self.notes.note_arrondie
 
     @property
     def note_corrigee(self) -> Decimal | None:
-        return arrondi(self.notes.note_corrigee)
+        return self.notes.note_corrigee_arrondie
 
     @property
     def ecart(self) -> Decimal | None:
-        return arrondi(self.notes.ecart)
+        return self.notes.ecart_arrondi
 
     @property
     def a_discuter(self) -> bool:
@@ -365,16 +474,17 @@ def evaluations_soumises(vague: Vague) -> list[EvaluationSoumise]:
 
 
 CHAMPS_AFFICHES = (
+    "pk",
     "reference",
     "statut",
     "cle_ville",
     "vague_id",
+    "commune__code_insee",
     "commune__nom",
     "commune__nom_normalise",
-    "commune__code_insee",
     "commune__region_id",
-    "commune__ville_acv_id",
     "commune__region__nom",
+    "commune__ville_acv_id",
     "decision__resultat",
     "decision__motivation",
     "decision__version",
@@ -383,71 +493,137 @@ CHAMPS_AFFICHES = (
 )
 
 
-def candidatures_classees(vague: Vague):
-    """Les candidatures classées, avec ce que le tableau affiche et leurs affectations comptées."""
-    return (
+def candidatures_classees(vague: Vague) -> list[CandidatureClassee]:
+    """Les candidatures classées de la vague, résumées à ce que le classement affiche (une requête).
+
+    Dans l'ordre des communes : c'est l'ordre gardé entre ex æquo.
+    """
+    lignes = (
         vague.candidatures.filter(statut__in=STATUTS_CLASSES)
-        .select_related("commune", "commune__region", "decision")
-        # Seulement ce que le classement, la séance, le procès-verbal et les exports affichent :
-        # à 2 000 candidatures, construire les objets complets coûtait plus que tout le calcul.
-        .only(*CHAMPS_AFFICHES)
-        .annotate(nb_affectations=Count("affectations"))
         .order_by("commune__nom", "pk")
+        .values_list(*CHAMPS_AFFICHES)
+    )
+    regions: dict[str, RegionClassee] = {}
+    resultat = []
+    for pk, ref, statut, cle, vague_id, insee, nom, norme, reg, reg_nom, acv, *dec in lignes:
+        region = regions.get(reg)
+        if region is None:
+            region = regions[reg] = RegionClassee(reg, reg_nom)
+        commune = CommuneClassee(insee, nom, norme, reg, region, acv)
+        decision = DecisionClassee(*dec) if dec[0] is not None else None
+        resultat.append(CandidatureClassee(pk, ref, statut, cle, vague_id, commune, decision))
+    return resultat
+
+
+def _empreinte(vague: Vague, ids: Sequence[int]) -> str:
+    """L'empreinte de ce dont dépend le calcul du classement (une requête d'agrégats).
+
+    Les candidatures classées et leur ordre (`ids`), les affectations de la vague (les évaluations
+    attendues) et ses évaluations soumises : nombre, somme des identifiants (une suppression et un
+    ajout se voient), somme des versions (chaque soumission en ajoute une), somme des notes et
+    dernière modification (une modification par l'administration passe par `save`).
+    """
+    soumise = Q(evaluation__statut=Evaluation.Statut.SOUMISE)
+    agregats = Affectation.objects.filter(candidature__vague=vague).aggregate(
+        affectations=Count("pk"),
+        somme_affectations=Sum("pk"),
+        soumises=Count("evaluation", filter=soumise),
+        somme_soumises=Sum("evaluation__pk", filter=soumise),
+        versions=Sum("evaluation__version", filter=soumise),
+        notes=Sum("evaluation__note_sur_20", filter=soumise),
+        derniere=Max("evaluation__modifiee_le", filter=soumise),
+    )
+    return hashlib.sha256(repr((list(ids), sorted(agregats.items()))).encode()).hexdigest()
+
+
+# À changer avec la forme de `_Calcul` : un cache écrit par une version précédente est ignoré.
+FORMAT_DU_CACHE = 2
+
+
+@dataclass
+class _Calcul:
+    """Ce que le classement calcule, gardé dans le cache partagé sous l'empreinte de ses données."""
+
+    # Les notes de chaque candidature notée, en tuples (`Notes.en_tuple`) : relire 2 000 objets
+    # et leurs décimaux du cache coûtait plus que les recalculer.
+    notes: dict[int, tuple]
+    ordre: list[int]
+    rangs: dict[int, int | None]
+    attendues: dict[int, int]
+    # La vérification « sans un juré » (None : pas encore faite pour ces données).
+    basculent: dict[int, list[int]] | None = None
+
+
+def _attendues(vague: Vague) -> dict[int, int]:
+    return dict(
+        Affectation.objects.filter(candidature__vague=vague)
+        .values("candidature_id")
+        .annotate(n=Count("pk"))
+        .values_list("candidature_id", "n")
     )
 
 
-def _sans_un_jure_en_cache(
-    evaluations: Sequence[EvaluationSoumise], ids: Sequence[int], places: int, par: str
-) -> dict[int, list[int]]:
-    """`sans_un_jure`, gardé dans le cache partagé (la base) sous l'empreinte de ses données.
+def _calcul(vague: Vague, ids: list[int], par: str, verifier: bool) -> _Calcul:
+    """Le calcul du classement, lu dans le cache s'il a déjà été fait sur les mêmes données.
 
-    Pendant la séance, les évaluations ne bougent plus et la page est rechargée à chaque
-    décision : le calcul (une demi-seconde à 2 000 candidatures) n'est refait que si une
-    évaluation, une candidature classée, les places ou l'ordre changent.
+    Pendant la séance, les évaluations ne bougent plus et la page est rechargée à chaque décision :
+    le calcul (notes corrigées, rangs, vérification « sans un juré » : un quart de seconde à 2 000
+    candidatures) n'est refait que si une évaluation, une affectation, une candidature classée,
+    les places ou l'ordre changent. Les décisions, les communes et les jurés, eux, sont relus à
+    chaque fois.
     """
-    empreinte = hashlib.sha256(
-        repr(
-            (par, places, list(ids), [(e.candidature, e.jure, e.note) for e in evaluations])
-        ).encode()
-    ).hexdigest()
-    cle = f"sans-un-jure:{empreinte}"
-    basculent = cache.get(cle)
-    if basculent is None:
-        basculent = sans_un_jure(evaluations, ids, places, par)
-        cache.set(cle, basculent, timeout=24 * 3600)
-    return basculent
+    cle = f"classement:{FORMAT_DU_CACHE}:{vague.pk}:{par}:{vague.places_prevues}:{_empreinte(vague, ids)}"
+    calcul = cache.get(cle)
+    if calcul is None or (verifier and calcul.basculent is None):
+        evaluations = evaluations_soumises(vague)
+        if calcul is None:
+            notes = calculer_notes(evaluations)
+            ordre, rangs = classer(ids, notes, par)
+            calcul = _Calcul(
+                notes={c: n.en_tuple() for c, n in notes.items()},
+                ordre=ordre,
+                rangs=rangs,
+                attendues=_attendues(vague),
+            )
+        if verifier:
+            calcul.basculent = sans_un_jure(evaluations, ids, vague.places_prevues, par)
+        cache.set(cle, calcul, timeout=24 * 3600)
+    return calcul
 
 
 def classement_de(vague: Vague, *, par: str = PAR_CORRIGEE, verifier: bool = True) -> Classement:
-    """Le classement de la vague (trois requêtes : candidatures, évaluations, jurés).
+    """Le classement de la vague.
 
-    `verifier` ajoute, pour les candidatures proches de la ligne des places, la vérification
-    « sans un juré ».
+    Trois requêtes quand le calcul est en cache (candidatures, empreinte, cache), une de plus pour
+    les jurés avec `verifier` : pour les candidatures proches de la ligne des places, la
+    vérification « sans un juré ».
     """
     if par not in CRITERES_DE_RANG:
         par = PAR_CORRIGEE
-    candidatures = list(candidatures_classees(vague))
-    evaluations = evaluations_soumises(vague)
+    candidatures = candidatures_classees(vague)
     ids = [c.pk for c in candidatures]
-    notes = calculer_notes(evaluations)
-    ordre, rangs = classer(ids, notes, par)
-    jures = {j.pk: j for j in vague.jures.select_related("utilisateur", "organisation")}
-    basculent = (
-        _sans_un_jure_en_cache(evaluations, ids, vague.places_prevues, par) if verifier else {}
+    calcul = _calcul(vague, ids, par, verifier)
+    jures = (
+        {j.pk: j for j in vague.jures.select_related("utilisateur", "organisation")}
+        if verifier
+        else {}
     )
+    basculent = calcul.basculent if verifier else {}
     par_id = {c.pk: c for c in candidatures}
     places = vague.places_prevues
+    rangs = calcul.rangs
+    notes = calcul.notes
     lignes = [
         Ligne(
             candidature=par_id[c],
-            notes=notes.get(c, Notes()),
-            attendues=par_id[c].nb_affectations,
+            notes=Notes(*notes[c]) if c in notes else Notes(),
+            attendues=calcul.attendues.get(c, 0),
             rang=rangs[c],
             dans_la_selection=dans_la_selection(rangs[c], places),
             proche_de_la_ligne=proche_de_la_ligne(rangs[c], places),
             basculent=[jures[j] for j in basculent[c]] if c in basculent else None,
         )
-        for c in ordre
+        for c in calcul.ordre
     ]
     if places > 0 and any(ligne.rang is not None for ligne in lignes):
         hors = next((ligne for ligne in lignes if not ligne.dans_la_selection), None)

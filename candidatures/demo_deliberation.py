@@ -15,7 +15,7 @@ from django.utils import timezone
 from .classement import classement_de
 from .deliberation import decider, publier
 from .demo import villes_resoumises
-from .models import Decision, Evaluation, Vague
+from .models import Candidature, Decision, Evaluation, Vague
 
 S = Vague.Statut
 
@@ -80,9 +80,11 @@ def deliberer(stdout=None) -> None:
 
     resoumises = set(villes_resoumises())
     classement = classement_de(vague, verifier=False)
+    # Les lignes résument les candidatures : la décision s'enregistre sur les vraies.
+    reelles = Candidature.objects.in_bulk([ligne.candidature.pk for ligne in classement.lignes])
     retenues = 0
     for i, ligne in enumerate(classement.lignes):
-        candidature = ligne.candidature
+        candidature = reelles[ligne.candidature.pk]
         resoumise = candidature.cle_ville in resoumises
         retenue = not resoumise and ligne.rang is not None and retenues < classement.places
         retenues += retenue

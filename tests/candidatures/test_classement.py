@@ -344,3 +344,93 @@ def test_ex_aequo_sur_la_ligne_des_places(petit_jeu):
 
     noms = [ligne.candidature.commune.nom[0] for ligne in classement.ex_aequo_sur_la_ligne]
     assert noms == ["Y", "Z"]
+
+
+# -- le calcul gardé en cache ne sert jamais des données périmées -----------------------------
+def _rangs(vague, **options):
+    return {
+        ligne.candidature.commune.nom: (ligne.rang, ligne.note, ligne.attendues)
+        for ligne in classement_de(vague, verifier=False, **options).lignes
+    }
+
+
+def test_le_classement_relu_du_cache_est_le_meme(petit_jeu, django_assert_num_queries):
+    vague, _ = petit_jeu
+    premier = classement_de(vague)
+
+    # candidatures, empreinte, cache, jurés : ni évaluations ni affectations relues
+    with django_assert_num_queries(4):
+        second = classement_de(vague)
+
+    assert [
+        (lg.candidature.pk, lg.rang, lg.note, lg.note_corrigee, lg.ecart, lg.notes, lg.basculent)
+        for lg in second.lignes
+    ] == [
+        (lg.candidature.pk, lg.rang, lg.note, lg.note_corrigee, lg.ecart, lg.notes, lg.basculent)
+        for lg in premier.lignes
+    ]
+
+
+def test_une_evaluation_soumise_apres_coup_change_le_classement(petit_jeu):
+    vague, _ = petit_jeu
+    avant = _rangs(vague)
+    assert avant["Vitré"][0] is None  # seulement un brouillon
+
+    brouillon = Evaluation.objects.get(affectation__candidature__commune__nom="Vitré")
+    brouillon.statut = Evaluation.Statut.SOUMISE
+    brouillon.soumise_le = timezone.now()
+    brouillon.avis = F
+    brouillon.note_sur_20 = 20.0
+    brouillon.version += 1
+    brouillon.save()
+
+    apres = _rangs(vague)
+    assert apres["Vitré"][:2] == (1, Decimal("20.00"))
+
+
+def test_une_evaluation_rouverte_ou_retiree_sort_du_classement(petit_jeu):
+    vague, _ = petit_jeu
+    assert _rangs(vague)["Wissant"][0] is not None
+    for evaluation in Evaluation.objects.filter(affectation__candidature__commune__nom="Wissant"):
+        evaluation.statut = Evaluation.Statut.BROUILLON
+        evaluation.save()
+
+    assert _rangs(vague)["Wissant"][0] is None
+
+
+def test_une_note_modifiee_sans_changer_de_version_change_le_classement(petit_jeu):
+    """Une correction faite par l'administration (save) se voit aussi."""
+    vague, _ = petit_jeu
+    assert _rangs(vague, par=PAR_NOTE)["Yvetot"][1] == Decimal("6.50")
+    evaluation = Evaluation.objects.filter(
+        affectation__candidature__commune__nom="Yvetot", statut=Evaluation.Statut.SOUMISE
+    ).first()
+    evaluation.note_sur_20 = 20.0
+    evaluation.save()
+
+    assert _rangs(vague, par=PAR_NOTE)["Yvetot"][1] != Decimal("6.50")
+
+
+def test_une_affectation_de_plus_change_les_evaluations_attendues(petit_jeu):
+    vague, candidatures = petit_jeu
+    avant = _rangs(vague)["Xertigny"][2]
+    f.AffectationFactory(jure=f.JureFactory(vague=vague), candidature=candidatures["X"])
+
+    assert _rangs(vague)["Xertigny"][2] == avant + 1
+
+
+def test_une_candidature_retiree_sort_du_classement(petit_jeu):
+    vague, _ = petit_jeu
+    assert "Zuydcoote" in _rangs(vague)
+    Candidature.objects.filter(commune__nom="Zuydcoote").update(statut=Candidature.Statut.RETIREE)
+
+    assert "Zuydcoote" not in _rangs(vague)
+
+
+def test_les_places_changees_refont_la_ligne(petit_jeu):
+    vague, _ = petit_jeu
+    dedans = [ligne.dans_la_selection for ligne in classement_de(vague).lignes]
+    vague.places_prevues = 1
+    vague.save()
+
+    assert [ligne.dans_la_selection for ligne in classement_de(vague).lignes] != dedans
