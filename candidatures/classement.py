@@ -343,7 +343,7 @@ def sans_un_jure(
 # modèles complets (candidature, commune, région, décision) coûtait plus que tout le calcul. Leurs
 # attributs sont ceux des modèles qu'ils résument (`ligne.candidature.commune.region.nom`,
 # `ligne.decision.get_resultat_display`), de sorte que les gabarits lisent l'un comme l'autre.
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RegionClassee:
     pk: str
     nom: str
@@ -352,7 +352,7 @@ class RegionClassee:
         return self.nom
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CommuneClassee:
     code_insee: str
     nom: str
@@ -369,7 +369,7 @@ class CommuneClassee:
         return self.nom
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DecisionClassee:
     resultat: str
     motivation: str
@@ -381,7 +381,7 @@ class DecisionClassee:
         return Decision.Resultat(self.resultat).label
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CandidatureClassee:
     pk: int
     reference: str

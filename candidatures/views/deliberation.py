@@ -256,14 +256,17 @@ def deliberation_seance(request: HttpRequest, pk: int) -> HttpResponse:
     """La page projetée en séance : classement, décisions, présents, sélection face au programme."""
     vague = _vague_pour(request, pk)
     classement_ = classement_de(vague, par=_par(request), verifier=True)
-    presents = list(vague.jures_presents.all())
+    # Les cases des présents, rendues d'après les jurés que le classement a déjà lus (l'ordre du
+    # formulaire) : rendre 100 cases par les gabarits de widgets coûtait autant que le tableau.
+    presents = set(vague.jures_presents.values_list("pk", flat=True))
     contexte = {
         "vague": vague,
         "classement": classement_,
         "lignes": classement_.lignes,
         **_pagination(request, classement_.lignes),
         "etat": services.etat_selection(classement_),
-        "presents": PresentsForm(vague=vague, initial={"jures": presents}),
+        "jures": list(classement_.jures.values()),
+        "presents": presents,
         "nb_presents": len(presents),
         "rouvrir": RouvrirForm(),
         "modifiable": vague.statut == Vague.Statut.DELIBERATION,

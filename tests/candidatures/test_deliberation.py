@@ -319,10 +319,10 @@ def test_seance_en_nombre_constant_de_requetes(
     url = reverse("deliberation_seance", kwargs={"pk": vague.pk})
     client.get(url)  # la première requête renouvelle la session (écriture hors mesure)
 
-    # session, utilisateur, groupes, vague, candidatures, évaluations, jurés, vérification
-    # « sans un juré » lue dans le cache, objectifs, présents (valeur initiale), jurés de la
-    # vague (cases à cocher : test puis rendu)
-    with django_assert_num_queries(12):
+    # session, utilisateur, groupes, vague, candidatures, empreinte des évaluations, calcul lu
+    # dans le cache (vérification « sans un juré » comprise), jurés (colonne et cases des
+    # présents), objectifs, présents
+    with django_assert_num_queries(10):
         reponse = client.get(url)
 
     assert len(reponse.context["lignes"]) == nb
@@ -505,3 +505,16 @@ def test_vue_rouvrir_refuse_un_motif_trop_long(db, client_de, equipe):
 
     vague.refresh_from_db()
     assert vague.statut == Vague.Statut.RESULTATS_PUBLIES
+
+
+def test_seance_coche_les_jures_presents_et_eux_seuls(db, client_de, equipe):
+    vague, jures, _ = _seance()
+    vague.jures_presents.set([jures[1]])
+
+    html = client_de(equipe).get(reverse("deliberation_seance", kwargs={"pk": vague.pk})).text
+
+    for jure, coche in ((jures[0], False), (jures[1], True)):
+        case = html.split(f'name="jures" value="{jure.pk}"', 1)[1].split(">", 1)[0]
+        assert ("checked" in case) is coche
+        assert f">{jure}</label>" in html
+    assert "1 juré présent" in html
