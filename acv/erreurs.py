@@ -2,6 +2,15 @@
 
 from django.db import transaction
 
+# La version lue (champ caché des formulaires qui écrivent une fiche versionnée) manque ou ne se lit
+# pas : l'envoi ne vient pas de la page telle qu'elle a été servie, on n'écrit rien.
+MESSAGE_VERSION_MANQUANTE = (
+    "La version de la fiche lue manque : rechargez la page puis refaites votre modification."
+)
+MESSAGE_VERSION_ILLISIBLE = (
+    "La version de la fiche lue est illisible : rechargez la page puis refaites votre modification."
+)
+
 
 class ErreurMetier(Exception):
     """Une action refusée par une règle du domaine ; `str(erreur)` est le message à afficher."""

@@ -13,6 +13,7 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
     SetPasswordForm,
 )
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.template.loader import render_to_string
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -21,8 +22,78 @@ from dsfr.forms import DsfrBoundField, DsfrDjangoTemplates
 from dsfr.utils import dsfr_input_class_attr
 
 from .courriels import mettre_en_file
+from .erreurs import MESSAGE_VERSION_ILLISIBLE, MESSAGE_VERSION_MANQUANTE
 from .middleware import journal
 from .models import Commune, Courriel, normaliser_nom
+
+# Le champ caché absent de l'envoi (distinct du champ envoyé vide).
+ABSENTE = object()
+
+# Le plus grand entier d'un PositiveIntegerField sur toutes les bases.
+VERSION_MAX = 2_147_483_647
+
+
+class VersionLueInput(forms.HiddenInput):
+    """Le champ caché de la version lue ; distingue un champ absent d'un champ vide."""
+
+    def value_from_datadict(self, data, files, name):
+        if name not in data:
+            return ABSENTE
+        return super().value_from_datadict(data, files, name)
+
+    def format_value(self, value):
+        return None if value is ABSENTE else super().format_value(value)
+
+
+class ChampVersion(forms.IntegerField):
+    """La version de la fiche lue quand le formulaire a été ouvert (verrou optimiste).
+
+    Obligatoire : un envoi sans elle, ou avec autre chose qu'un entier positif, est refusé avec
+    un message en français, et rien n'est écrit. Avec `aucune_permise`, le champ envoyé vide
+    veut dire « il n'y avait pas encore de fiche » (None) ; absent, il reste refusé.
+    """
+
+    widget = VersionLueInput
+
+    def __init__(self, *, aucune_permise: bool = False, **kwargs) -> None:
+        kwargs.setdefault("required", not aucune_permise)
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", VERSION_MAX)
+        super().__init__(**kwargs)
+        self.error_messages.update(
+            {
+                "required": MESSAGE_VERSION_MANQUANTE,
+                "invalid": MESSAGE_VERSION_ILLISIBLE,
+                "min_value": MESSAGE_VERSION_ILLISIBLE,
+                "max_value": MESSAGE_VERSION_ILLISIBLE,
+                "step_size": MESSAGE_VERSION_ILLISIBLE,
+            }
+        )
+
+    def to_python(self, value):
+        if value is ABSENTE:
+            raise ValidationError(MESSAGE_VERSION_MANQUANTE, code="required")
+        return super().to_python(value)
+
+    def bound_data(self, data, initial):
+        return None if data is ABSENTE else super().bound_data(data, initial)
+
+
+def erreurs_de_version_en_tete(form: forms.BaseForm) -> None:
+    """Range les erreurs des champs de version (cachés) parmi les erreurs du formulaire.
+
+    Le gabarit du DSFR ne montre pas les erreurs d'un champ caché : elles passent en tête.
+    """
+    if not form.is_bound or form._errors is None:
+        return
+    for nom, champ in form.fields.items():
+        if isinstance(champ, ChampVersion) and nom in form._errors:
+            erreurs = form._errors.pop(nom)
+            if NON_FIELD_ERRORS not in form._errors:
+                form._errors[NON_FIELD_ERRORS] = form.error_class(
+                    error_class="nonfield", renderer=form.renderer
+                )
+            form._errors[NON_FIELD_ERRORS].extend(erreurs)
 
 
 class DsfrMixin:
@@ -36,6 +107,10 @@ class DsfrMixin:
         super().__init__(*args, **kwargs)
         for visible in self.visible_fields():
             dsfr_input_class_attr(visible)
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        erreurs_de_version_en_tete(self)
 
     def get_context(self) -> dict:
         # DsfrBaseForm.get_context avertit à chaque rendu ; on pose directement son choix.
@@ -115,7 +190,9 @@ class CommuneField(forms.ModelChoiceField):
             return value
         texte = str(value).strip()
         if "\x00" in texte:  # PostgreSQL refuse le caractère nul dans une requête
-            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
         trouve = re.search(r"\(([0-9AB]{4,5})\)\s*$", texte, re.IGNORECASE)
         code = trouve.group(1) if trouve else texte
         if re.fullmatch(r"[0-9][0-9AB]{3,4}", code, re.IGNORECASE):
