@@ -5,7 +5,13 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from acv.erreurs import ConflitDeVersion, ErreurMetier, TransitionRefusee, enregistrer_avec_version
+from acv.erreurs import (
+    MESSAGE_VERSION_MANQUANTE,
+    ConflitDeVersion,
+    ErreurMetier,
+    TransitionRefusee,
+    enregistrer_avec_version,
+)
 
 from .models import Affectation, Critere, Evaluation, Note
 from .scores import note_sur_20
@@ -58,18 +64,20 @@ def enregistrer(
     notes: dict[int, int | None],
     avis: str,
     commentaire: str,
-    version: int | None,
+    version: int,
     par,
     soumettre: bool = False,
 ) -> Evaluation:
     """Enregistre le brouillon de l'évaluation (et la soumet avec `soumettre`).
 
-    `version` est celle que le juré a lue (0 s'il n'y avait pas encore de brouillon) : si le
-    brouillon a été enregistré ailleurs depuis, ConflitDeVersion et rien n'est écrit (None :
-    pas de contrôle). Effets de la soumission : statut « soumise », date, note sur 20, une
-    ligne d'historique. Refuse une vague verrouillée ; une évaluation déjà soumise lève
+    `version` est celle que le juré a lue (0 s'il n'y avait pas encore de brouillon), toujours
+    vérifiée : si le brouillon a été enregistré ailleurs depuis, ConflitDeVersion et rien n'est
+    écrit ; sans version (None), ErreurMetier et rien n'est écrit. Effets de la soumission :
+    statut « soumise », date, note sur 20, une ligne d'historique. Refuse une vague verrouillée ; une évaluation déjà soumise lève
     DejaSoumise sans rien écrire ; une soumission incomplète est refusée sans rien écrire.
     """
+    if version is None:
+        raise ErreurMetier(MESSAGE_VERSION_MANQUANTE)
     _verifier_ouverte(affectation)
     criteres = list(affectation.candidature.vague.criteres.all())
     _valider_notes(criteres, notes)
@@ -88,7 +96,7 @@ def enregistrer(
         if evaluation is not None and evaluation.statut == Evaluation.Statut.SOUMISE:
             raise DejaSoumise(MESSAGE_DEJA_SOUMISE)
         if evaluation is None:
-            if version not in (None, 0):
+            if version != 0:
                 raise ConflitDeVersion(
                     "Ce brouillon a été retiré ou n'existe plus : rechargez la page."
                 )
@@ -99,7 +107,7 @@ def enregistrer(
                     evaluation.save()
             except IntegrityError as erreur:  # créé au même instant dans un autre onglet
                 raise ConflitDeVersion() from erreur
-        elif version is not None and version != evaluation.version:
+        elif version != evaluation.version:
             raise ConflitDeVersion(
                 "Ce brouillon a été enregistré depuis un autre onglet ou un autre poste. Rien "
                 "n'a été écrasé : rechargez la page pour reprendre la dernière version."

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.models import User
 
-from acv.forms import Formulaire
+from acv.forms import ChampVersion, Formulaire
 from acv.models import Organisation
 from acv.roles import Role
 
@@ -118,7 +118,8 @@ class EvaluationForm(forms.Form):
 
     avis = forms.ChoiceField(label="Avis", choices=Evaluation.Avis.choices, required=False)
     commentaire = forms.CharField(label="Commentaire", required=False, max_length=20000)
-    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    # La version du brouillon lu ; 0 s'il n'y en avait pas encore.
+    version = ChampVersion()
 
     def __init__(self, *args, criteres: list[Critere], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -138,8 +139,7 @@ class EvaluationForm(forms.Form):
 
     def erreurs_texte(self) -> str:
         return " ".join(
-            f"{self.fields[nom].label if nom in self.fields else ''} : {' '.join(erreurs)}".strip(
-                " :"
-            )
+            f"{(self.fields[nom].label or '') if nom in self.fields else ''} : "
+            f"{' '.join(erreurs)}".strip(" :")
             for nom, erreurs in self.errors.items()
         )

@@ -65,6 +65,12 @@ def _affectation(monde):
     return {"pk": monde.affectation.pk}
 
 
+def _version_lue(monde):
+    """Le brouillon envoyé par la page : avec la version lue (0 s'il n'y en a pas encore)."""
+    evaluation = Evaluation.objects.filter(affectation=monde.affectation).first()
+    return {"version": evaluation.version if evaluation else 0}
+
+
 def _affectation_en_conflit(monde):
     affectation = monde.obtenir(
         "affectation_en_conflit",
@@ -161,7 +167,13 @@ LIGNES = {
         Cas(jure_seulement(404), kwargs=INCONNUE, nom="affectation inconnue"),
     ],
     "jury_evaluation_autosave": [
-        Cas(jure_seulement(), kwargs=_affectation, methode="post", nom="juré affecté"),
+        Cas(
+            jure_seulement(),
+            kwargs=_affectation,
+            methode="post",
+            donnees=_version_lue,
+            nom="juré affecté",
+        ),
         Cas(
             jure_seulement(404),
             kwargs=_affectation_soumise_pk,

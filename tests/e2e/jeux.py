@@ -155,7 +155,7 @@ def monde_complet():
             notes={criteres[0].pk: qualite, criteres[1].pk: partenariats},
             avis=avis,
             commentaire="Lu en entier.",
-            version=None,
+            version=0,  # premier brouillon
             par=affectation.jure.utilisateur,
             soumettre=True,
         )

@@ -32,7 +32,7 @@ def _evaluer_tout(criteres):
             notes={criteres[0].pk: qualite, criteres[1].pk: partenariats},
             avis=avis,
             commentaire="Dossier lu en entier.",
-            version=None,
+            version=0,  # premier brouillon
             par=affectation.jure.utilisateur,
             soumettre=True,
         )

@@ -45,7 +45,7 @@ def jeu():
         notes={criteres[0].pk: 3, criteres[1].pk: 2},
         avis="reserves",
         commentaire=COMMENTAIRE_AUTRE,
-        version=None,
+        version=0,  # premier brouillon
         par=autre.utilisateur,
         soumettre=True,
     )
