@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from acv.forms import Formulaire
+from acv.forms import ChampVersion, Formulaire
 
 from ..classement import CRITERES_DE_RANG
 from ..models import Decision, Jure, Vague
@@ -61,7 +61,8 @@ class DecisionForm(Formulaire):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Motivez la décision : la motivation figure au procès-verbal."},
     )
-    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    # La version de la décision lue ; envoyée vide s'il n'y avait pas encore de décision.
+    version = ChampVersion(aucune_permise=True)
 
 
 class PresentsForm(Formulaire):

@@ -1,6 +1,6 @@
 """Table URL × rôle : classement, séance du jury, publication, procès-verbal (équipe seulement)."""
 
-from candidatures.models import Candidature, Vague
+from candidatures.models import Candidature, Decision, Vague
 
 from .. import factories as f
 from .table import Cas, equipe_seulement, pour_tous
@@ -66,20 +66,28 @@ LIGNES = {
             ACTION,
             kwargs=_candidature_delib,
             methode="post",
-            donnees=lambda monde: {"resultat": "retenue", "motivation": "Projet solide."},
+            donnees=lambda monde: {
+                "resultat": "retenue",
+                "motivation": "Projet solide.",
+                "version": "",
+            },
         ),
         Cas(
             ACTION,
             kwargs=lambda monde: {"pk": monde.candidature_affectee.pk},
             methode="post",
-            donnees=lambda monde: {"resultat": "retenue", "motivation": "Trop tôt."},
+            donnees=lambda monde: {"resultat": "retenue", "motivation": "Trop tôt.", "version": ""},
             nom="vague pas en délibération",
         ),
         Cas(
             ACTION,
             kwargs=lambda monde: {"pk": _vague_publiee(monde)[1].pk},
             methode="post",
-            donnees=lambda monde: {"resultat": "non_retenue", "motivation": "Après coup."},
+            donnees=lambda monde: {
+                "resultat": "non_retenue",
+                "motivation": "Après coup.",
+                "version": Decision.objects.get(candidature=_vague_publiee(monde)[1]).version,
+            },
             nom="vague publiée (refusé, avec un message)",
         ),
         Cas(INTROUVABLE, kwargs=INCONNUE, methode="post", nom="candidature inconnue"),

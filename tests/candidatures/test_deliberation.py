@@ -150,7 +150,8 @@ def test_vue_decider_sans_motivation_ne_donne_pas_d_erreur_500(db, client_de, eq
     _, _, (a, *_) = _seance()
 
     reponse = client_de(equipe).post(
-        reverse("deliberation_decider", kwargs={"pk": a.pk}), {"resultat": "peut-etre"}
+        reverse("deliberation_decider", kwargs={"pk": a.pk}),
+        {"resultat": "peut-etre", "version": ""},
     )
 
     assert reponse.status_code == 302
@@ -162,7 +163,7 @@ def test_vue_decider_refusee_a_l_observateur(db, client_de, observateur):
 
     reponse = client_de(observateur).post(
         reverse("deliberation_decider", kwargs={"pk": a.pk}),
-        {"resultat": "retenue", "motivation": "x"},
+        {"resultat": "retenue", "motivation": "x", "version": ""},
     )
 
     assert reponse.status_code == 403

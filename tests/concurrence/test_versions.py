@@ -99,7 +99,7 @@ def test_decision_deux_membres_de_l_equipe_en_seance_le_second_est_prevenu():
     premiere = Client()
     premiere.force_login(equipe)
     url = reverse("deliberation_decider", kwargs={"pk": candidature.pk})
-    premiere.post(url, {"resultat": "retenue", "motivation": "Avant la séance."})
+    premiere.post(url, {"resultat": "retenue", "motivation": "Avant la séance.", "version": ""})
     assert Decision.objects.get(candidature=candidature).version == 0
     envois = [
         (equipe, url, {"resultat": "retenue", "motivation": "Projet solide.", "version": 0}),
