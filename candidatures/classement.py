@@ -24,7 +24,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cached_property
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Q, Sum
@@ -78,7 +77,7 @@ class EvaluationSoumise:
     avis: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Notes:
     """Les chiffres d'une candidature, à pleine précision."""
 
@@ -95,16 +94,16 @@ class Notes:
         default=None, repr=False, compare=False
     )
 
-    # Les valeurs à deux décimales, calculées une fois.
-    @cached_property
+    # Les valeurs à deux décimales.
+    @property
     def note_arrondie(self) -> Decimal | None:
         return self._arrondie(0, self.note)
 
-    @cached_property
+    @property
     def note_corrigee_arrondie(self) -> Decimal | None:
         return self._arrondie(1, self.note_corrigee)
 
-    @cached_property
+    @property
     def ecart_arrondi(self) -> Decimal | None:
         return self._arrondie(2, self.ecart)
 
