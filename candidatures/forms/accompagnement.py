@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.db.models import Q
 from django.template import Template, TemplateSyntaxError
 
-from acv.forms import Formulaire, FormulaireModele
+from acv.forms import ChampVersion, Formulaire, FormulaireModele
 from acv.models import ModeleCourriel, Region
 from acv.roles import Role
 
@@ -34,14 +34,13 @@ class AccompagnementForm(FormulaireModele):
     conseiller = ConseillerChoiceField(
         queryset=User.objects.none(), label="Conseiller ou conseillère"
     )
+    # La version du plan lue, vérifiée à l'enregistrement (acv.erreurs.enregistrer_avec_version).
+    version = ChampVersion()
 
     class Meta:
         model = Accompagnement
         fields = ["conseiller", "vague_cible", "notes", "version"]
-        widgets = {
-            "version": forms.HiddenInput,
-            "notes": forms.Textarea(attrs={"rows": 5}),
-        }
+        widgets = {"notes": forms.Textarea(attrs={"rows": 5})}
         help_texts = {
             "vague_cible": "La vague dans laquelle la ville présentera à nouveau son projet.",
             "notes": "Ce que l'équipe retient des échanges avec la ville (visible de l'équipe seule).",
@@ -54,8 +53,6 @@ class AccompagnementForm(FormulaireModele):
         # Une vague postérieure à celle de la candidature, pas encore verrouillée.
         self.fields["vague_cible"].queryset = vagues_de_resoumission(candidature)
         self.fields["vague_cible"].empty_label = "Pas encore choisie"
-        if "version" in self.fields:
-            self.fields["version"].required = False
 
 
 class CreationAccompagnementForm(AccompagnementForm):
@@ -66,6 +63,7 @@ class CreationAccompagnementForm(AccompagnementForm):
         required=False,
         initial=True,
     )
+    version = None  # un plan qu'on ouvre n'a pas encore de version
 
     class Meta(AccompagnementForm.Meta):
         fields = ["conseiller", "vague_cible", "notes"]
