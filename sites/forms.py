@@ -6,7 +6,7 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils import timezone
 
-from acv.forms import Formulaire, FormulaireModele
+from acv.forms import ChampVersion, Formulaire, FormulaireModele
 from acv.models import Objectif
 
 from .models import Formation, Inscriptions, Jalon, LigneFinancementSite, Site
@@ -22,7 +22,7 @@ class ChampDate(forms.DateInput):
 class SiteForm(FormulaireModele):
     """La fiche d'un site ; `version` porte la version lue, pour le verrou optimiste."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = ChampVersion()
 
     class Meta:
         model = Site
@@ -79,7 +79,7 @@ class StatutForm(Formulaire):
     note = forms.CharField(
         label="Motif ou précision", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = ChampVersion()
 
     def __init__(self, *args, site: Site, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -154,7 +154,11 @@ def site_changer_statut(request: HttpRequest, pk: int) -> HttpResponse:
     site = _site_pour(request, pk, ecriture=True)
     form = forms.StatutForm(request.POST, site=site)
     if not form.is_valid():
-        messages.error(request, "Choisissez un des statuts proposés, avec une date valide.")
+        # La version lue manque ou ne se lit pas : le dire (erreur en tête du formulaire).
+        erreur = " ".join(form.non_field_errors())
+        messages.error(
+            request, erreur or "Choisissez un des statuts proposés, avec une date valide."
+        )
         return redirect("site_detail", pk=site.pk)
     site.version = form.cleaned_data["version"]
     try:
