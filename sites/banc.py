@@ -453,7 +453,11 @@ def executer(
             for role, user in comptes.items():
                 clients[role] = Client()
                 clients[role].force_login(user)
-            with override_settings(ROOT_URLCONF="sites.urls_benchmark", SECURE_SSL_REDIRECT=False):
+            # DEBUG coupé comme en production, même lancé avec DEBUG=true : le moteur de gabarits
+            # en mode débogage, plus lent, fausserait les temps.
+            with override_settings(
+                ROOT_URLCONF="sites.urls_benchmark", SECURE_SSL_REDIRECT=False, DEBUG=False
+            ):
                 plancher = Page(
                     "plancher",
                     reverse("banc_plancher", kwargs={"vague_pk": plus_grande_vague().pk}),
