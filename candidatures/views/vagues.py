@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -14,106 +11,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from acv.erreurs import ErreurMetier, TransitionRefusee
+from acv.erreurs import ErreurMetier
 from acv.historique import historique
-from acv.models import VilleAcv
 from acv.roles import exiger_equipe
 
 from ..forms.vagues import CritereForm, PieceRequiseForm, VagueForm
 from ..models import Candidature, Critere, Note, PieceRequise, Vague
-
-
-# ---------------------------------------------------------------------------------------------
-# Règles et chiffres
-# ---------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class PartVillesAcv:
-    """La part des villes ACV de 2018 qui ont candidaté à une vague."""
-
-    villes: int
-    total: int
-
-    @property
-    def pourcentage(self) -> int:
-        """Arrondi à l'entier le plus proche (0,5 vers le haut) : 85 / 222 → 38."""
-        if not self.total:
-            return 0
-        return int((Decimal(100 * self.villes) / self.total).quantize(0, ROUND_HALF_UP))
-
-
-def part_villes_acv(vague: Vague) -> PartVillesAcv:
-    """Les villes ACV de 2018 (par numéro ACV : un binôme compte une fois) ayant une candidature
-    reçue dans la vague, quel qu'en soit le sort, sur les villes ACV de 2018 (deux requêtes)."""
-    villes = (
-        Candidature.objects.recues()
-        .filter(vague=vague, commune__ville_acv__entree=VilleAcv.ENTREE_INITIALE)
-        .values("commune__ville_acv")
-        .distinct()
-        .count()
-    )
-    total = VilleAcv.objects.filter(entree=VilleAcv.ENTREE_INITIALE).count()
-    return PartVillesAcv(villes=villes, total=total)
+from ..vagues import avancer_vague, part_villes_acv
 
 
 def _pluriel(n: int, singulier: str, pluriel: str) -> str:
     return f"{n} {singulier if n == 1 else pluriel}"
-
-
-def avancer_vague(vague: Vague, vers: str, *, par, note: str = "") -> int:
-    """Fait passer la vague au statut `vers` (voir Vague.avancer) et renvoie le nombre de
-    candidatures transmises au jury.
-
-    Effets, dans la transaction de l'appelant : la vague est verrouillée le temps du passage ;
-    le passage « consolidation → examen par le jury » fait passer chaque candidature recevable à
-    « en examen » (une transition enregistrée chacune) et est refusé tant que des candidatures
-    reçues ou incomplètes ne sont pas tranchées, s'il n'y a aucune recevable ou si la grille
-    est vide. L'ouverture de l'appel demande les dates d'ouverture et de limite de dépôt. La
-    publication des résultats ne se fait pas ici, mais depuis la séance du jury.
-    """
-    if vers not in Vague.Statut.values:
-        raise TransitionRefusee("Statut de vague inconnu : rien n'a changé.")
-    vague = Vague.objects.select_for_update().get(pk=vague.pk)
-    if vague.statut_suivant != vers:
-        vague.avancer(vers, par=par, note=note)  # refuse, avec le message du modèle
-    if vers == Vague.Statut.RESULTATS_PUBLIES:
-        raise TransitionRefusee(
-            "Les résultats se publient depuis la séance du jury, une fois toutes les décisions "
-            "enregistrées."
-        )
-    if vers == Vague.Statut.APPEL_OUVERT and not (vague.date_ouverture and vague.date_limite):
-        raise TransitionRefusee(
-            "Renseignez les dates d'ouverture de l'appel et de limite de dépôt avant d'ouvrir l'appel."
-        )
-    transmises = []
-    if vers == Vague.Statut.EXAMEN_JURY:
-        candidatures = Candidature.objects.filter(vague=vague)
-        a_trancher = candidatures.filter(
-            statut__in=[Candidature.Statut.RECUE, Candidature.Statut.INCOMPLETE]
-        ).count()
-        if a_trancher:
-            raise TransitionRefusee(
-                (
-                    "1 candidature reçue ou incomplète n'est pas encore tranchée"
-                    if a_trancher == 1
-                    else f"{a_trancher} candidatures reçues ou incomplètes ne sont pas encore tranchées"
-                )
-                + " : déclarez chacune recevable ou irrecevable avant de transmettre la vague au jury."
-            )
-        if not vague.criteres.exists():
-            raise TransitionRefusee(
-                "La grille de la vague n'a aucun critère : les jurés n'auraient rien à noter."
-            )
-        transmises = list(
-            candidatures.filter(statut=Candidature.Statut.RECEVABLE).select_related("vague")
-        )
-        if not transmises:
-            raise TransitionRefusee("Aucune candidature recevable à transmettre au jury.")
-    vague.avancer(vers, par=par, note=note)
-    for candidature in transmises:
-        candidature.changer_statut(
-            Candidature.Statut.EN_EXAMEN, par=par, note="Transmise au jury avec la vague."
-        )
-    return len(transmises)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -267,45 +175,38 @@ def vague_avancer(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------------------------------------
 # Grille
 # ---------------------------------------------------------------------------------------------
-@login_required
-def vague_critere_ajouter(request: HttpRequest, pk: int) -> HttpResponse:
-    vague = _vague_pour(request, pk)
+def _critere_formulaire(
+    request: HttpRequest, vague: Vague, critere: Critere | None
+) -> HttpResponse:
+    """Ajoute (`critere` None) ou modifie un critère de la grille, tant qu'elle n'est pas figée."""
     if _grille_figee(request, vague):
         return _vers_la_fiche(vague, "grille")
-    form = CritereForm(
-        request.POST or None,
-        instance=Critere(vague=vague, ordre=vague.criteres.count() + 1),
-    )
+    instance = critere or Critere(vague=vague, ordre=vague.criteres.count() + 1)
+    form = CritereForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        critere = form.save(commit=False)
-        critere._history_user = request.user
-        critere.save()
-        messages.success(request, f"Le critère « {critere.libelle} » est ajouté à la grille.")
-        return _vers_la_fiche(vague, "grille")
-    return render(
-        request,
-        "candidatures/vague_critere_formulaire.html",
-        {"form": form, "vague": vague, "critere": None},
-    )
-
-
-@login_required
-def vague_critere_modifier(request: HttpRequest, pk: int, critere_pk: int) -> HttpResponse:
-    vague = _vague_pour(request, pk)
-    critere = get_object_or_404(Critere, pk=critere_pk, vague=vague)
-    if _grille_figee(request, vague):
-        return _vers_la_fiche(vague, "grille")
-    form = CritereForm(request.POST or None, instance=critere)
-    if request.method == "POST" and form.is_valid():
-        critere = form.save(commit=False)
-        critere._history_user = request.user
-        critere.save()
-        messages.success(request, f"Le critère « {critere.libelle} » est enregistré.")
+        enregistre = form.save(commit=False)
+        enregistre._history_user = request.user
+        enregistre.save()
+        fait = "enregistré" if critere else "ajouté à la grille"
+        messages.success(request, f"Le critère « {enregistre.libelle} » est {fait}.")
         return _vers_la_fiche(vague, "grille")
     return render(
         request,
         "candidatures/vague_critere_formulaire.html",
         {"form": form, "vague": vague, "critere": critere},
+    )
+
+
+@login_required
+def vague_critere_ajouter(request: HttpRequest, pk: int) -> HttpResponse:
+    return _critere_formulaire(request, _vague_pour(request, pk), None)
+
+
+@login_required
+def vague_critere_modifier(request: HttpRequest, pk: int, critere_pk: int) -> HttpResponse:
+    vague = _vague_pour(request, pk)
+    return _critere_formulaire(
+        request, vague, get_object_or_404(Critere, pk=critere_pk, vague=vague)
     )
 
 
@@ -335,42 +236,36 @@ def vague_critere_retirer(request: HttpRequest, pk: int, critere_pk: int) -> Htt
 # ---------------------------------------------------------------------------------------------
 # Pièces requises
 # ---------------------------------------------------------------------------------------------
-@login_required
-def vague_piece_ajouter(request: HttpRequest, pk: int) -> HttpResponse:
-    vague = _vague_pour(request, pk)
+def _piece_formulaire(
+    request: HttpRequest, vague: Vague, piece: PieceRequise | None
+) -> HttpResponse:
+    """Ajoute (`piece` None) ou modifie une pièce requise, tant que la vague n'est pas publiée."""
     if _vague_figee(request, vague):
         return _vers_la_fiche(vague, "pieces")
-    form = PieceRequiseForm(
-        request.POST or None,
-        instance=PieceRequise(vague=vague, ordre=vague.pieces_requises.count() + 1),
-        vague=vague,
-    )
+    instance = piece or PieceRequise(vague=vague, ordre=vague.pieces_requises.count() + 1)
+    form = PieceRequiseForm(request.POST or None, instance=instance, vague=vague)
     if request.method == "POST" and form.is_valid():
-        piece = form.save()
-        messages.success(request, f"La pièce « {piece.libelle} » est ajoutée à la liste.")
-        return _vers_la_fiche(vague, "pieces")
-    return render(
-        request,
-        "candidatures/vague_piece_formulaire.html",
-        {"form": form, "vague": vague, "piece": None},
-    )
-
-
-@login_required
-def vague_piece_modifier(request: HttpRequest, pk: int, piece_pk: int) -> HttpResponse:
-    vague = _vague_pour(request, pk)
-    piece = get_object_or_404(PieceRequise, pk=piece_pk, vague=vague)
-    if _vague_figee(request, vague):
-        return _vers_la_fiche(vague, "pieces")
-    form = PieceRequiseForm(request.POST or None, instance=piece, vague=vague)
-    if request.method == "POST" and form.is_valid():
-        piece = form.save()
-        messages.success(request, f"La pièce « {piece.libelle} » est enregistrée.")
+        enregistree = form.save()
+        fait = "enregistrée" if piece else "ajoutée à la liste"
+        messages.success(request, f"La pièce « {enregistree.libelle} » est {fait}.")
         return _vers_la_fiche(vague, "pieces")
     return render(
         request,
         "candidatures/vague_piece_formulaire.html",
         {"form": form, "vague": vague, "piece": piece},
+    )
+
+
+@login_required
+def vague_piece_ajouter(request: HttpRequest, pk: int) -> HttpResponse:
+    return _piece_formulaire(request, _vague_pour(request, pk), None)
+
+
+@login_required
+def vague_piece_modifier(request: HttpRequest, pk: int, piece_pk: int) -> HttpResponse:
+    vague = _vague_pour(request, pk)
+    return _piece_formulaire(
+        request, vague, get_object_or_404(PieceRequise, pk=piece_pk, vague=vague)
     )
 
 

@@ -19,7 +19,7 @@ from candidatures.models import (
     TransitionCandidature,
     Vague,
 )
-from candidatures.views.vagues import part_villes_acv
+from candidatures.vagues import part_villes_acv
 
 
 def _comptes() -> dict:

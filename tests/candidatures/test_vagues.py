@@ -20,7 +20,7 @@ from candidatures.models import (
     TransitionCandidature,
     Vague,
 )
-from candidatures.views.vagues import part_villes_acv
+from candidatures.vagues import part_villes_acv
 from tests import factories as f
 
 S = Vague.Statut
