@@ -24,6 +24,43 @@ from .models import (
 )
 
 
+class VerrouilleeAvecSaVague:
+    """Une fiche liée à une vague publiée ne se modifie ni ne se supprime, même par l'administration :
+    les résultats publiés ne changent qu'en rouvrant la délibération (avec un motif, historisé).
+
+    `chemin_vague` : le chemin de la fiche à sa vague, en attributs séparés par des points.
+    """
+
+    chemin_vague = ""
+
+    def _verrouillee(self, obj) -> bool:
+        if obj is None:
+            return False
+        vague = obj
+        for attribut in self.chemin_vague.split("."):
+            vague = getattr(vague, attribut)
+        return vague.est_verrouillee
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not self._verrouillee(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not self._verrouillee(obj) and super().has_delete_permission(request, obj)
+
+
+class AvecVersion:
+    """La version du verrou optimiste, en lecture seule, augmentée à chaque enregistrement par
+    l'administration : un formulaire de l'application ouvert avant ne l'écrase pas."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "version"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+
+
 class CritereInline(admin.TabularInline):
     model = Critere
     extra = 0
@@ -179,19 +216,25 @@ class ConflitAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Affectation)
-class AffectationAdmin(SimpleHistoryAdmin):
+class AffectationAdmin(VerrouilleeAvecSaVague, SimpleHistoryAdmin):
+    chemin_vague = "candidature.vague"
     list_display = ["jure", "candidature", "manuelle", "creee_le"]
     list_filter = ["jure__vague", "manuelle"]
     raw_id_fields = ["candidature", "jure"]
 
 
-class NoteInline(admin.TabularInline):
+class NoteInline(VerrouilleeAvecSaVague, admin.TabularInline):
     model = Note
     extra = 0
+    chemin_vague = "affectation.candidature.vague"  # depuis l'évaluation affichée
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return not self._verrouillee(obj) and super().has_add_permission(request, obj)
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(SimpleHistoryAdmin):
+class EvaluationAdmin(VerrouilleeAvecSaVague, AvecVersion, SimpleHistoryAdmin):
+    chemin_vague = "affectation.candidature.vague"
     list_display = ["affectation", "statut", "avis", "note_sur_20", "soumise_le"]
     list_filter = ["statut", "avis", "affectation__jure__vague"]
     raw_id_fields = ["affectation"]
@@ -199,7 +242,8 @@ class EvaluationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(SimpleHistoryAdmin):
+class DecisionAdmin(VerrouilleeAvecSaVague, AvecVersion, SimpleHistoryAdmin):
+    chemin_vague = "candidature.vague"
     list_display = ["candidature", "resultat", "decidee_par", "decidee_le"]
     list_filter = ["resultat", "candidature__vague"]
     raw_id_fields = ["candidature"]
@@ -275,7 +319,8 @@ class LigneFinancementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Note)
-class NoteAdmin(admin.ModelAdmin):
+class NoteAdmin(VerrouilleeAvecSaVague, admin.ModelAdmin):
+    chemin_vague = "evaluation.affectation.candidature.vague"
     list_display = ["evaluation", "critere", "valeur"]
     list_filter = ["critere__vague"]
     search_fields = ["evaluation__affectation__candidature__reference"]
