@@ -11,27 +11,17 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from acv.erreurs import MESSAGE_VERSION_ILLISIBLE, MESSAGE_VERSION_MANQUANTE, ErreurMetier
+from acv.erreurs import ErreurMetier
 from acv.roles import Role
 from candidatures import deliberation
 from candidatures.evaluations import enregistrer
 from candidatures.models import Accompagnement, Candidature, Decision, Evaluation, Vague
 
 from .. import factories as f
+from ..versions_lues import ABSENTE, MAUVAISES_VERSIONS
 
 pytestmark = pytest.mark.django_db
 
-ABSENTE = object()  # le champ n'est pas envoyé du tout
-
-# (valeur envoyée, message attendu) ; le vide n'est permis que pour une décision (voir plus bas).
-MAUVAISES_VERSIONS = [
-    pytest.param(ABSENTE, MESSAGE_VERSION_MANQUANTE, id="absente"),
-    pytest.param("", MESSAGE_VERSION_MANQUANTE, id="vide"),
-    pytest.param("abc", MESSAGE_VERSION_ILLISIBLE, id="texte"),
-    pytest.param("1.5", MESSAGE_VERSION_ILLISIBLE, id="decimal"),
-    pytest.param("-1", MESSAGE_VERSION_ILLISIBLE, id="negative"),
-    pytest.param("9" * 30, MESSAGE_VERSION_ILLISIBLE, id="enorme"),
-]
 MAUVAISES_VERSIONS_DECISION = [p for p in MAUVAISES_VERSIONS if p.id != "vide"]
 
 

@@ -5,22 +5,12 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from acv.erreurs import MESSAGE_VERSION_ILLISIBLE, MESSAGE_VERSION_MANQUANTE
 from sites.models import Site
 
+from ..versions_lues import ABSENTE, MAUVAISES_VERSIONS
 from .conftest import site_retenu
 
 pytestmark = pytest.mark.django_db
-
-ABSENTE = object()  # le champ n'est pas envoyé du tout
-
-MAUVAISES_VERSIONS = [
-    pytest.param(ABSENTE, MESSAGE_VERSION_MANQUANTE, id="absente"),
-    pytest.param("", MESSAGE_VERSION_MANQUANTE, id="vide"),
-    pytest.param("abc", MESSAGE_VERSION_ILLISIBLE, id="texte"),
-    pytest.param("-1", MESSAGE_VERSION_ILLISIBLE, id="negative"),
-    pytest.param("9" * 30, MESSAGE_VERSION_ILLISIBLE, id="enorme"),
-]
 
 
 def _avec_version(donnees: dict, version) -> dict:
