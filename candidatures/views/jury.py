@@ -509,7 +509,19 @@ def jury_mes_evaluations(request: HttpRequest) -> HttpResponse:
                 "affectations",
                 queryset=Affectation.objects.select_related(
                     "candidature__commune", "candidature__epci", "evaluation"
-                ).order_by("candidature__commune__nom"),
+                )
+                # Ni les textes des candidatures ni les commentaires : seulement ce que la liste
+                # montre (des centaines de lignes pour un juré très chargé).
+                .only(
+                    "jure_id",
+                    "candidature__reference",
+                    "candidature__porteur",
+                    "candidature__commune__nom",
+                    "candidature__epci__nom",
+                    "evaluation__statut",
+                    "evaluation__note_sur_20",
+                )
+                .order_by("candidature__commune__nom"),
             )
         )
         .order_by("vague__numero")
