@@ -271,6 +271,15 @@ class Jalon(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["site", "libelle"], name="jalon_unique_par_site"),
         ]
+        indexes = [
+            # Les retards, du plus ancien au plus récent (tableau de bord) : lus dans l'ordre des
+            # échéances parmi les seuls jalons pas faits, sans trier tous les retards du programme.
+            models.Index(
+                fields=["echeance"],
+                condition=Q(fait_le__isnull=True),
+                name="jalon_a_faire_echeance",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.libelle

@@ -1,17 +1,24 @@
 """Les chiffres du programme : un seul calcul pour le tableau de bord et `manage.py programme_status`.
 
-Chaque fonction fait un nombre fixe de requêtes agrégées, quel que soit le nombre de villes,
-de candidatures ou de sites.
+Le nombre de requêtes est fixe, quel que soit le nombre de villes, de candidatures ou de sites.
+Chaque table n'est lue qu'une fois par calcul (`_Releve`) : les sites avec la région et la ville de
+leur commune, les candidatures comptées par vague, région et statut, les retards comptés par site,
+les villes ACV avec leurs communes. Le reste (totaux, ouvertures cumulées, entonnoir, retards par
+région, carte) se déduit de ces lignes en Python, plutôt que de refaire une jointure sur les
+35 000 communes pour chaque chiffre.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from functools import cached_property
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from acv.models import Commune, Objectif, Region, VilleAcv
+from acv.models import Objectif, Region, VilleAcv
 from candidatures.models import Candidature, Vague
 
 from .models import Inscriptions, Jalon, LigneFinancementSite, Site
@@ -27,8 +34,10 @@ ETAPES_VILLE = {
     "site_ouvert": "Site ouvert",
 }
 
-RECUE = ~Q(statut=Candidature.Statut.BROUILLON)
 RETENUE = Candidature.Statut.RETENUE
+NON_RETENUE = Candidature.Statut.NON_RETENUE
+# Une candidature reçue : tout sauf un brouillon, quel que soit son sort ensuite.
+STATUTS_RECUS = [s for s in Candidature.Statut.values if s != Candidature.Statut.BROUILLON]
 EN_VILLE_ACV = Q(commune__ville_acv__isnull=False)
 
 
@@ -36,64 +45,181 @@ def _pourcentage(partie: int, tout: int) -> float:
     return round(100 * partie / tout, 1) if tout else 0.0
 
 
-def _vagues(initiale: int, villes_2018: int) -> list[dict]:
-    """Une requête : par vague, candidatures reçues, villes ACV de 2018 candidates, décisions."""
-    recue = ~Q(candidatures__statut=Candidature.Statut.BROUILLON)
-    vagues = Vague.objects.order_by("numero").annotate(
-        nb_recues=Count("candidatures", filter=recue),
-        nb_recues_acv=Count(
-            "candidatures", filter=recue & Q(candidatures__commune__ville_acv__isnull=False)
-        ),
-        nb_villes_2018=Count(
-            "candidatures__cle_ville",
-            filter=recue & Q(candidatures__commune__ville_acv__entree=initiale),
-            distinct=True,
-        ),
-        nb_retenues=Count("candidatures", filter=Q(candidatures__statut=RETENUE)),
-        nb_retenues_acv=Count(
-            "candidatures",
-            filter=Q(candidatures__statut=RETENUE)
-            & Q(candidatures__commune__ville_acv__isnull=False),
-        ),
-        nb_non_retenues=Count(
-            "candidatures", filter=Q(candidatures__statut=Candidature.Statut.NON_RETENUE)
-        ),
-    )
-    return [
-        {
-            "numero": v.numero,
-            "nom": v.nom,
-            "statut": v.statut,
-            "statut_libelle": v.get_statut_display(),
-            "candidatures_recues": v.nb_recues,
-            "candidatures_en_ville_acv": v.nb_recues_acv,
-            "villes_acv_2018_candidates": v.nb_villes_2018,
-            "taux_villes_acv_2018": _pourcentage(v.nb_villes_2018, villes_2018),
-            "retenues": v.nb_retenues,
-            "retenues_en_ville_acv": v.nb_retenues_acv,
-            "non_retenues": v.nb_non_retenues,
-        }
-        for v in vagues
-    ]
+class _Releve:
+    """Les lignes dont se déduisent les chiffres, chacune lue au plus une fois (à la demande)."""
+
+    def __init__(self, aujourdhui: datetime.date) -> None:
+        self.aujourdhui = aujourdhui
+        self.initiale = VilleAcv.ENTREE_INITIALE
+
+    @cached_property
+    def villes(self) -> list[tuple]:
+        """Une requête : chaque ville ACV et chacune de ses communes (une ligne vide sans commune).
+
+        (ville, entrée, code INSEE, nom, région, latitude, longitude, département)
+        """
+        return list(
+            VilleAcv.objects.order_by("communes__code_insee").values_list(
+                "pk",
+                "entree",
+                "communes__code_insee",
+                "communes__nom",
+                "communes__region_id",
+                "communes__latitude",
+                "communes__longitude",
+                "communes__departement_id",
+            )
+        )
+
+    @cached_property
+    def entree(self) -> dict[str, int]:
+        return {ville: entree for ville, entree, *_ in self.villes}
+
+    @cached_property
+    def candidatures_acv(self) -> list[tuple]:
+        """Une requête : les candidatures reçues en ville ACV (quelques dizaines par vague).
+
+        (vague, statut, ville de la candidature, entrée de la ville ACV de sa commune)
+        """
+        return list(
+            Candidature.objects.filter(statut__in=STATUTS_RECUS, commune__ville_acv__isnull=False)
+            .order_by()
+            .values_list("vague_id", "statut", "cle_ville", "commune__ville_acv__entree")
+        )
+
+    @cached_property
+    def candidatures(self) -> list[tuple]:
+        """Une requête : les candidatures reçues, comptées par vague, région et statut."""
+        return list(
+            Candidature.objects.filter(statut__in=STATUTS_RECUS)
+            .order_by()
+            .values_list("vague_id", "commune__region_id", "statut")
+            .annotate(n=Count("pk"))
+        )
+
+    @cached_property
+    def sites(self) -> list[tuple]:
+        """Une requête : chaque site, (statut, date d'ouverture, ville ACV, région, id)."""
+        return list(
+            Site.objects.order_by().values_list(
+                "statut", "date_ouverture", "commune__ville_acv_id", "commune__region_id", "pk"
+            )
+        )
+
+    @cached_property
+    def sites_carte(self) -> list[tuple]:
+        """Une requête : chaque site, avec ce qu'en dessine la carte, par id croissant.
+
+        (statut, date d'ouverture, ville ACV, nom, commune, latitude, longitude, département)
+        """
+        return list(
+            Site.objects.order_by("pk").values_list(
+                "statut",
+                "date_ouverture",
+                "commune__ville_acv_id",
+                "nom",
+                "commune__nom",
+                "commune__latitude",
+                "commune__longitude",
+                "commune__departement_id",
+            )
+        )
+
+    @cached_property
+    def retards_par_site(self) -> dict[int, int]:
+        """Une requête : le nombre de jalons en retard de chaque site qui en a.
+
+        Comme `JalonQuerySet.en_retard`, sans la jointure sur les sites : les sites fermés, qui
+        ne sont plus suivis, sont écartés d'après les lignes de `sites`.
+        """
+        return dict(
+            Jalon.objects.filter(fait_le__isnull=True, echeance__lt=self.aujourdhui)
+            .order_by()
+            .values_list("site_id")
+            .annotate(n=Count("pk"))
+        )
+
+    @cached_property
+    def objectifs(self) -> list[Objectif]:
+        return list(Objectif.objects.all())
+
+
+# ---------------------------------------------------------------------------------------------
+# Ce qui se déduit des lignes
+# ---------------------------------------------------------------------------------------------
+def _serie(par_jour: Iterable[tuple[datetime.date, int, int]]) -> list[dict]:
+    """Les ouvertures cumulées, jour par jour, d'après (jour, ouvertures, dont en ville ACV)."""
+    serie, cumul, cumul_acv = [], 0, 0
+    for jour, n, acv in par_jour:
+        cumul += n
+        cumul_acv += acv
+        serie.append({"date": jour.isoformat(), "cumul": cumul, "cumul_acv": cumul_acv})
+    return serie
+
+
+def _compter_ouverture(jours: dict, jour: datetime.date, ville: str | None) -> None:
+    compte = jours.get(jour)
+    if compte is None:
+        compte = jours[jour] = [0, 0]
+    compte[0] += 1
+    if ville is not None:
+        compte[1] += 1
+
+
+def _serie_des_jours(jours: dict) -> list[dict]:
+    return _serie((jour, *jours[jour]) for jour in sorted(jours))
+
+
+class _Sites:
+    """Ce que les chiffres retiennent des sites, en un seul passage sur leurs lignes.
+
+    `par_statut`, `en_ville_acv` : statut → nombre de sites (tous, en ville ACV) ;
+    `par_region` : (région, statut) → nombre ; `jours` : jour → [ouvertures, dont en ville ACV]
+    des sites qui comptent ; `villes_ouvertes` : les villes ACV qui ont un site qui compte ;
+    `retards` : site suivi (pas fermé) → jalons en retard ; `retards_par_region`.
+    """
+
+    def __init__(self, lignes: Iterable[tuple], retards_par_site: dict[int, int]) -> None:
+        par_statut: dict[str, int] = {}
+        en_ville_acv: dict[str, int] = {}
+        par_region: dict[tuple[str, str], int] = {}
+        jours: dict[datetime.date, list[int]] = {}
+        villes_ouvertes: set[str] = set()
+        retards: dict[int, int] = {}
+        retards_par_region: dict[str, int] = {}
+        qui_comptent, ferme = set(Site.QUI_COMPTENT), Site.Statut.FERME
+        for statut, jour, ville, region, pk in lignes:
+            par_statut[statut] = par_statut.get(statut, 0) + 1
+            cle = (region, statut)
+            par_region[cle] = par_region.get(cle, 0) + 1
+            if ville is not None:
+                en_ville_acv[statut] = en_ville_acv.get(statut, 0) + 1
+            if jour is not None and statut in qui_comptent:
+                _compter_ouverture(jours, jour, ville)
+                if ville is not None:
+                    villes_ouvertes.add(ville)
+            n = retards_par_site.get(pk)
+            if n and statut != ferme:
+                retards[pk] = n
+                retards_par_region[region] = retards_par_region.get(region, 0) + n
+        self.par_statut = par_statut
+        self.en_ville_acv = en_ville_acv
+        self.par_region = par_region
+        self.jours = jours
+        self.villes_ouvertes = villes_ouvertes
+        self.retards = retards
+        self.retards_par_region = retards_par_region
 
 
 def _ouvertures() -> list[dict]:
     """Une requête : ouvertures cumulées, jour par jour, des sites qui comptent (tous, en ville ACV)."""
-    par_jour = (
+    return _serie(
         Site.objects.qui_comptent()
         .order_by()
-        .values("date_ouverture")
+        .values_list("date_ouverture")
         .annotate(n=Count("pk"), acv=Count("pk", filter=EN_VILLE_ACV))
         .order_by("date_ouverture")
     )
-    serie, cumul, cumul_acv = [], 0, 0
-    for jour in par_jour:
-        cumul += jour["n"]
-        cumul_acv += jour["acv"]
-        serie.append(
-            {"date": jour["date_ouverture"].isoformat(), "cumul": cumul, "cumul_acv": cumul_acv}
-        )
-    return serie
 
 
 def _cumul_au(serie: list[dict], date: datetime.date, cle: str) -> int:
@@ -105,10 +231,10 @@ def _cumul_au(serie: list[dict], date: datetime.date, cle: str) -> int:
     return valeur
 
 
-def _objectifs(serie: list[dict], aujourdhui: datetime.date) -> list[dict]:
-    """Une requête : chaque objectif, avec où on en est aujourd'hui et à son échéance."""
+def _objectifs(serie: list[dict], aujourdhui: datetime.date, objectifs=None) -> list[dict]:
+    """Chaque objectif (une requête s'ils ne sont pas donnés), avec où on en est aujourd'hui et à son échéance."""
     resultats = []
-    for objectif in Objectif.objects.all():
+    for objectif in Objectif.objects.all() if objectifs is None else objectifs:
         cle = "cumul_acv" if objectif.acv_seulement else "cumul"
         a_ce_jour = serie[-1][cle] if serie else 0
         a_echeance = _cumul_au(serie, objectif.echeance, cle)
@@ -131,85 +257,179 @@ def _objectifs(serie: list[dict], aujourdhui: datetime.date) -> list[dict]:
     return resultats
 
 
-def _regions(initiale: int, aujourdhui: datetime.date) -> list[dict]:
-    """Cinq requêtes : les régions, puis villes, candidatures, sites et retards groupés par région."""
-    villes = dict(
-        Commune.objects.filter(ville_acv__entree=initiale)
-        .order_by()
-        .values("region_id")
-        .annotate(n=Count("ville_acv", distinct=True))
-        .values_list("region_id", "n")
-    )
-    candidatures = {
-        ligne["commune__region_id"]: ligne
-        for ligne in Candidature.objects.filter(RECUE)
-        .order_by()
-        .values("commune__region_id")
-        .annotate(recues=Count("pk"), retenues=Count("pk", filter=Q(statut=RETENUE)))
+def _villes_acv(releve: _Releve) -> dict:
+    """Les villes ACV (comptées par numéro), toutes et celles de 2018."""
+    entree = releve.entree
+    return {
+        "total": len(entree),
+        "initiales": sum(1 for e in entree.values() if e == releve.initiale),
     }
-    sites: dict[str, dict[str, int]] = {}
-    for ligne in (
-        Site.objects.order_by().values("commune__region_id", "statut").annotate(n=Count("pk"))
-    ):
-        sites.setdefault(ligne["commune__region_id"], {})[ligne["statut"]] = ligne["n"]
-    retards = dict(
-        Jalon.objects.en_retard(aujourdhui)
-        .order_by()
-        .values("site__commune__region_id")
-        .annotate(n=Count("pk"))
-        .values_list("site__commune__region_id", "n")
-    )
+
+
+def _entonnoir(releve: _Releve, villes_ouvertes: set[str]) -> list[dict]:
+    """Des villes ACV de 2018 jusqu'au site ouvert, comptées par numéro ACV.
+
+    `villes_ouvertes` : les villes ACV (de toute année) qui ont un site qui compte.
+    """
+    initiale = releve.initiale
+    candidates, retenues = set(), set()
+    for _vague, statut, cle_ville, entree in releve.candidatures_acv:
+        if entree == initiale:
+            candidates.add(cle_ville)
+            if statut == RETENUE:
+                retenues.add(cle_ville)
+    entree = releve.entree
+    ouvertes = [ville for ville in villes_ouvertes if entree.get(ville) == initiale]
+    return [
+        {
+            "etape": "villes_acv",
+            "libelle": "Villes ACV de 2018",
+            "nombre": _villes_acv(releve)["initiales"],
+        },
+        {"etape": "candidates", "libelle": "Ayant candidaté", "nombre": len(candidates)},
+        {"etape": "retenues", "libelle": "Retenues", "nombre": len(retenues)},
+        {"etape": "ouvertes", "libelle": "Avec un site ouvert", "nombre": len(ouvertes)},
+    ]
+
+
+def _vagues(releve: _Releve, villes_2018: int) -> list[dict]:
+    """Une requête (les vagues) : par vague, candidatures reçues, villes ACV de 2018 candidates, décisions."""
+    recues: Counter = Counter()
+    par_statut: Counter = Counter()
+    for vague, _region, statut, n in releve.candidatures:
+        recues[vague] += n
+        par_statut[vague, statut] += n
+    recues_acv: Counter = Counter()
+    retenues_acv: Counter = Counter()
+    villes: defaultdict[int, set] = defaultdict(set)
+    for vague, statut, cle_ville, entree in releve.candidatures_acv:
+        recues_acv[vague] += 1
+        if statut == RETENUE:
+            retenues_acv[vague] += 1
+        if entree == releve.initiale:
+            villes[vague].add(cle_ville)
     resultats = []
-    for region in Region.objects.order_by("nom"):
-        par_statut = {s: sites.get(region.code, {}).get(s, 0) for s in Site.Statut.values}
+    for v in Vague.objects.order_by("numero").only("pk", "numero", "nom", "statut"):
+        nb_villes_2018 = len(villes[v.pk])
+        resultats.append(
+            {
+                "numero": v.numero,
+                "nom": v.nom,
+                "statut": v.statut,
+                "statut_libelle": v.get_statut_display(),
+                "candidatures_recues": recues[v.pk],
+                "candidatures_en_ville_acv": recues_acv[v.pk],
+                "villes_acv_2018_candidates": nb_villes_2018,
+                "taux_villes_acv_2018": _pourcentage(nb_villes_2018, villes_2018),
+                "retenues": par_statut[v.pk, RETENUE],
+                "retenues_en_ville_acv": retenues_acv[v.pk],
+                "non_retenues": par_statut[v.pk, NON_RETENUE],
+            }
+        )
+    return resultats
+
+
+def _regions(releve: _Releve, sites: _Sites) -> list[dict]:
+    """Une requête (les régions) : villes, candidatures, sites et retards de chaque région."""
+    villes: defaultdict[str, set] = defaultdict(set)
+    for ville, entree, code_insee, _nom, region, *_ in releve.villes:
+        if code_insee is not None and entree == releve.initiale:
+            villes[region].add(ville)
+    recues: Counter = Counter()
+    retenues: Counter = Counter()
+    for _vague, region, statut, n in releve.candidatures:
+        recues[region] += n
+        if statut == RETENUE:
+            retenues[region] += n
+    par_region, en_retard = sites.par_region, sites.retards_par_region
+    resultats = []
+    for code, nom in Region.objects.order_by("nom").values_list("code", "nom"):
+        par_statut = {s: par_region.get((code, s), 0) for s in Site.Statut.values}
         ligne = {
-            "code": region.code,
-            "nom": region.nom,
-            "villes_acv_2018": villes.get(region.code, 0),
-            "candidatures_recues": candidatures.get(region.code, {}).get("recues", 0),
-            "candidatures_retenues": candidatures.get(region.code, {}).get("retenues", 0),
+            "code": code,
+            "nom": nom,
+            "villes_acv_2018": len(villes[code]),
+            "candidatures_recues": recues[code],
+            "candidatures_retenues": retenues[code],
             "sites": sum(par_statut.values()),
             "sites_par_statut": par_statut,
             "sites_ouverts": sum(par_statut[s] for s in Site.QUI_COMPTENT),
-            "jalons_en_retard": retards.get(region.code, 0),
+            "jalons_en_retard": en_retard.get(code, 0),
         }
         if ligne["villes_acv_2018"] or ligne["candidatures_recues"] or ligne["sites"]:
             resultats.append(ligne)
     return resultats
 
 
-def _jalons_en_retard(aujourdhui: datetime.date, limite: int) -> dict:
-    """Deux requêtes : le compte, puis les plus anciens retards avec leur site."""
-    retards = Jalon.objects.en_retard(aujourdhui)
-    comptes = retards.aggregate(jalons=Count("pk"), sites=Count("site", distinct=True))
-    liste = retards.select_related("site__commune__region").order_by("echeance", "site__nom")[
-        :limite
-    ]
+def _jalons_en_retard(aujourdhui: datetime.date, limite: int, retards: dict[int, int]) -> dict:
+    """Une requête : les plus anciens retards avec leur site (les comptes viennent de `retards`)."""
+    liste = (
+        Jalon.objects.en_retard(aujourdhui)
+        .order_by("echeance", "site__nom")
+        .values_list(
+            "site_id",
+            "site__nom",
+            "site__commune__nom",
+            "site__commune__region__nom",
+            "libelle",
+            "echeance",
+        )[:limite]
+    )
     return {
-        "nombre": comptes["jalons"],
-        "sites_concernes": comptes["sites"],
+        "nombre": sum(retards.values()),
+        "sites_concernes": len(retards),
         "liste": [
             {
-                "site_id": j.site_id,
-                "site": j.site.nom,
-                "commune": j.site.commune.nom,
-                "region": j.site.commune.region.nom,
-                "jalon": j.libelle,
-                "echeance": j.echeance.isoformat(),
-                "jours_de_retard": (aujourdhui - j.echeance).days,
+                "site_id": site_id,
+                "site": site,
+                "commune": commune,
+                "region": region,
+                "jalon": libelle,
+                "echeance": echeance.isoformat(),
+                "jours_de_retard": (aujourdhui - echeance).days,
             }
-            for j in liste
+            for site_id, site, commune, region, libelle, echeance in liste
         ],
     }
 
 
+def _sites(sites: _Sites) -> dict:
+    """Les sites par statut, en ville ACV ou non."""
+    total, acv = sites.par_statut, sites.en_ville_acv
+    par_statut = [
+        {
+            "statut": s.value,
+            "libelle": s.label,
+            "total": total.get(s.value, 0),
+            "en_ville_acv": acv.get(s.value, 0),
+            "hors_ville_acv": total.get(s.value, 0) - acv.get(s.value, 0),
+        }
+        for s in Site.Statut
+    ]
+    ouverts = sum(p["total"] for p in par_statut if p["statut"] in Site.QUI_COMPTENT)
+    ouverts_acv = sum(p["en_ville_acv"] for p in par_statut if p["statut"] in Site.QUI_COMPTENT)
+    return {
+        "total": sum(total.values()),
+        "en_ville_acv": sum(acv.values()),
+        "hors_ville_acv": sum(total.values()) - sum(acv.values()),
+        "ouverts": ouverts,
+        "ouverts_en_ville_acv": ouverts_acv,
+        "ouverts_hors_ville_acv": ouverts - ouverts_acv,
+        "par_statut": par_statut,
+    }
+
+
 def _inscriptions() -> list[dict]:
-    """Une requête : les inscrits de tous les sites, année par année."""
+    """Une requête : les inscrits de tous les sites, année par année.
+
+    Un site a au plus une ligne par année (contrainte `inscriptions_unique_par_site_et_annee`) :
+    compter les lignes d'une année, c'est compter ses sites, sans tri pour dédoublonner.
+    """
     return [
-        {"annee": ligne["annee"], "inscrits": ligne["inscrits"], "sites": ligne["sites"]}
-        for ligne in Inscriptions.objects.order_by()
-        .values("annee")
-        .annotate(inscrits=Sum("nombre"), sites=Count("site", distinct=True))
+        {"annee": annee, "inscrits": inscrits, "sites": sites}
+        for annee, inscrits, sites in Inscriptions.objects.order_by()
+        .values_list("annee")
+        .annotate(inscrits=Sum("nombre"), sites=Count("pk"))
         .order_by("annee")
     ]
 
@@ -217,42 +437,12 @@ def _inscriptions() -> list[dict]:
 def _financements() -> list[dict]:
     """Une requête : les montants de tous les sites, par source (en euros, nombres entiers)."""
     montants = dict(
-        LigneFinancementSite.objects.order_by()
-        .values("source")
-        .annotate(total=Sum("montant"))
-        .values_list("source", "total")
+        LigneFinancementSite.objects.order_by().values_list("source").annotate(total=Sum("montant"))
     )
     return [
         {"source": s.value, "libelle": s.label, "montant": int(montants.get(s.value) or 0)}
         for s in LigneFinancementSite.Source
     ]
-
-
-def _entonnoir(initiale: int) -> tuple[dict, list[dict]]:
-    """Trois requêtes : les villes ACV, et l'entonnoir des villes de 2018 jusqu'au site ouvert."""
-    villes = VilleAcv.objects.aggregate(
-        total=Count("pk"), initiales=Count("pk", filter=Q(entree=initiale))
-    )
-    candidatures = (
-        Candidature.objects.filter(RECUE)
-        .filter(commune__ville_acv__entree=initiale)
-        .aggregate(
-            candidates=Count("cle_ville", distinct=True),
-            retenues=Count("cle_ville", distinct=True, filter=Q(statut=RETENUE)),
-        )
-    )
-    villes_avec_site_ouvert = (
-        Site.objects.qui_comptent()
-        .filter(commune__ville_acv__entree=initiale)
-        .aggregate(n=Count("commune__ville_acv", distinct=True))["n"]
-    )
-    entonnoir = [
-        {"etape": "villes_acv", "libelle": "Villes ACV de 2018", "nombre": villes["initiales"]},
-        {"etape": "candidates", "libelle": "Ayant candidaté", "nombre": candidatures["candidates"]},
-        {"etape": "retenues", "libelle": "Retenues", "nombre": candidatures["retenues"]},
-        {"etape": "ouvertes", "libelle": "Avec un site ouvert", "nombre": villes_avec_site_ouvert},
-    ]
-    return villes, entonnoir
 
 
 def _par_mois(serie: list[dict]) -> list[dict]:
@@ -263,145 +453,130 @@ def _par_mois(serie: list[dict]) -> list[dict]:
     return list(mois.values())
 
 
-def donnees_graphiques(aujourdhui: datetime.date | None = None) -> dict:
-    """Ce que dessinent les graphiques du tableau de bord : entonnoir, ouvertures, objectifs."""
-    aujourdhui = aujourdhui or timezone.localdate()
-    _, entonnoir = _entonnoir(VilleAcv.ENTREE_INITIALE)
-    serie = _ouvertures()
+def _carte(releve: _Releve) -> tuple[dict, dict, set[str]]:
+    """La carte : les communes des villes ACV avec leur étape, et les sites avec leurs coordonnées.
+
+    Les sites, nombreux, sont donnés par colonnes : une liste par attribut, dans l'ordre des id.
+    Rend aussi, lus des mêmes lignes, les ouvertures par jour et les villes ACV qui ont un site
+    qui compte (voir `_Sites`).
+    """
+    etapes_candidature: dict[str, str] = {}
+    for _vague, statut, cle, _entree in releve.candidatures_acv:
+        if statut == RETENUE:
+            etapes_candidature[cle] = "retenue"
+        else:
+            etapes_candidature.setdefault(cle, "candidate")
+
+    lignes = releve.sites_carte
+    statuts, jours_ouverture, villes_des_sites, *attributs = (
+        zip(*lignes, strict=True) if lignes else ((),) * 8
+    )
+    jours: dict[datetime.date, list[int]] = {}
+    villes_ouvertes: set[str] = set()
+    etapes_site: dict[str, str] = {}
+    qui_comptent, avant = set(Site.QUI_COMPTENT), set(Site.AVANT_OUVERTURE)
+    for statut, jour, ville in zip(statuts, jours_ouverture, villes_des_sites, strict=True):
+        if statut in qui_comptent:
+            if jour is not None:
+                _compter_ouverture(jours, jour, ville)
+                if ville is not None:
+                    villes_ouvertes.add(ville)
+            if ville is not None:
+                etapes_site[ville] = "site_ouvert"
+        elif ville is not None and statut in avant and etapes_site.get(ville) != "site_ouvert":
+            etapes_site[ville] = "site_en_projet"
+
+    nom, commune, lat, lon, departement = attributs
+    villes = [
+        {
+            "code_insee": code_insee,
+            "nom": nom_commune,
+            "id_acv": ville,
+            "lat": latitude,
+            "lon": longitude,
+            "departement": dep,
+            "etape": etapes_site.get(ville) or etapes_candidature.get(ville, "sans_candidature"),
+        }
+        for ville, _entree, code_insee, nom_commune, _region, latitude, longitude, dep in releve.villes
+        if code_insee is not None
+    ]
+    carte = {
+        "etapes_ville": ETAPES_VILLE,
+        "statuts_site": dict(Site.Statut.choices),
+        "villes": villes,
+        "sites": {
+            "nom": nom,
+            "commune": commune,
+            "statut": statuts,
+            "lat": lat,
+            "lon": lon,
+            "departement": departement,
+            "acv": [ville is not None for ville in villes_des_sites],
+        },
+    }
+    return carte, jours, villes_ouvertes
+
+
+# ---------------------------------------------------------------------------------------------
+# Ce que servent les vues et la commande
+# ---------------------------------------------------------------------------------------------
+def donnees_tableau_de_bord(aujourdhui: datetime.date | None = None) -> dict:
+    """Ce que dessine le navigateur : entonnoir, ouvertures, objectifs, et la carte.
+
+    Quatre requêtes : villes ACV (avec leurs communes), candidatures reçues en ville ACV, sites
+    (avec leur commune), objectifs. Les ouvertures et l'entonnoir se déduisent des mêmes lignes
+    que la carte.
+    """
+    releve = _Releve(aujourdhui or timezone.localdate())
+    carte, jours, villes_ouvertes = _carte(releve)
+    serie = _serie_des_jours(jours)
     return {
-        "date": aujourdhui.isoformat(),
-        "entonnoir": entonnoir,
+        "date": releve.aujourdhui.isoformat(),
+        "entonnoir": _entonnoir(releve, villes_ouvertes),
         "ouvertures": serie,
-        "objectifs": _objectifs(serie, aujourdhui),
+        "objectifs": _objectifs(serie, releve.aujourdhui, releve.objectifs),
+        "carte": carte,
     }
 
 
 def etat_du_programme(aujourdhui: datetime.date | None = None, *, retards_listes: int = 50) -> dict:
     """Tous les chiffres du programme, prêts pour du JSON (dates en ISO 8601).
 
-    Une quinzaine de requêtes agrégées, en nombre fixe. Une « ville ACV » est une ville du
-    programme (entrée en 2018 ou après) ; l'entonnoir et le taux de candidature partent des 222
-    villes de 2018, comptées par numéro ACV (un binôme compte une fois), une candidature reçue
-    étant tout sauf un brouillon, quel que soit son sort ensuite.
+    Une douzaine de requêtes, en nombre fixe. Une « ville ACV » est une ville du programme
+    (entrée en 2018 ou après) ; l'entonnoir et le taux de candidature partent des 222 villes de
+    2018, comptées par numéro ACV (un binôme compte une fois), une candidature reçue étant tout
+    sauf un brouillon, quel que soit son sort ensuite.
     """
-    aujourdhui = aujourdhui or timezone.localdate()
-    initiale = VilleAcv.ENTREE_INITIALE
-
-    villes, entonnoir = _entonnoir(initiale)
-    villes_2018 = villes["initiales"]
-
-    par_statut = {s: {"total": 0, "en_ville_acv": 0} for s in Site.Statut.values}
-    for ligne in (
-        Site.objects.order_by()
-        .values("statut")
-        .annotate(total=Count("pk"), acv=Count("pk", filter=EN_VILLE_ACV))
-    ):
-        par_statut[ligne["statut"]] = {"total": ligne["total"], "en_ville_acv": ligne["acv"]}
-    total_sites = sum(v["total"] for v in par_statut.values())
-    total_acv = sum(v["en_ville_acv"] for v in par_statut.values())
-    ouverts = sum(par_statut[s]["total"] for s in Site.QUI_COMPTENT)
-    ouverts_acv = sum(par_statut[s]["en_ville_acv"] for s in Site.QUI_COMPTENT)
-
-    serie = _ouvertures()
+    releve = _Releve(aujourdhui or timezone.localdate())
+    villes = _villes_acv(releve)
+    sites = _Sites(releve.sites, releve.retards_par_site)
+    serie = _serie_des_jours(sites.jours)
     return {
-        "date": aujourdhui.isoformat(),
-        "villes_acv": {"total": villes["total"], "entree_2018": villes_2018},
-        "entonnoir": entonnoir,
-        "vagues": _vagues(initiale, villes_2018),
-        "sites": {
-            "total": total_sites,
-            "en_ville_acv": total_acv,
-            "hors_ville_acv": total_sites - total_acv,
-            "ouverts": ouverts,
-            "ouverts_en_ville_acv": ouverts_acv,
-            "ouverts_hors_ville_acv": ouverts - ouverts_acv,
-            "par_statut": [
-                {
-                    "statut": s.value,
-                    "libelle": s.label,
-                    "total": par_statut[s.value]["total"],
-                    "en_ville_acv": par_statut[s.value]["en_ville_acv"],
-                    "hors_ville_acv": par_statut[s.value]["total"]
-                    - par_statut[s.value]["en_ville_acv"],
-                }
-                for s in Site.Statut
-            ],
-        },
+        "date": releve.aujourdhui.isoformat(),
+        "villes_acv": {"total": villes["total"], "entree_2018": villes["initiales"]},
+        "entonnoir": _entonnoir(releve, sites.villes_ouvertes),
+        "vagues": _vagues(releve, villes["initiales"]),
+        "sites": _sites(sites),
         "ouvertures": serie,
         "ouvertures_par_mois": _par_mois(serie),
-        "objectifs": _objectifs(serie, aujourdhui),
-        "regions": _regions(initiale, aujourdhui),
-        "jalons_en_retard": _jalons_en_retard(aujourdhui, retards_listes),
+        "objectifs": _objectifs(serie, releve.aujourdhui, releve.objectifs),
+        "regions": _regions(releve, sites),
+        "jalons_en_retard": _jalons_en_retard(releve.aujourdhui, retards_listes, sites.retards),
         "inscriptions": _inscriptions(),
         "financements": _financements(),
     }
 
 
+def donnees_graphiques(aujourdhui: datetime.date | None = None) -> dict:
+    """Les graphiques seuls (entonnoir, ouvertures, objectifs), sans la carte."""
+    donnees = donnees_tableau_de_bord(aujourdhui)
+    del donnees["carte"]
+    return donnees
+
+
 def donnees_carte() -> dict:
-    """Trois requêtes : les communes des villes ACV avec leur étape, et les sites, avec leurs coordonnées."""
-    etapes_candidature: dict[str, str] = {}
-    for cle, statut in (
-        Candidature.objects.filter(RECUE, EN_VILLE_ACV)
-        .order_by()
-        .values_list("cle_ville", "statut")
-        .distinct()
-    ):
-        etape = "retenue" if statut == RETENUE else "candidate"
-        if etapes_candidature.get(cle) != "retenue":
-            etapes_candidature[cle] = etape
-
-    sites = []
-    etapes_site: dict[str, str] = {}
-    for s in Site.objects.order_by("pk").values(
-        "pk",
-        "nom",
-        "statut",
-        "commune__nom",
-        "commune__latitude",
-        "commune__longitude",
-        "commune__departement_id",
-        "commune__ville_acv_id",
-    ):
-        sites.append(
-            {
-                "id": s["pk"],
-                "nom": s["nom"],
-                "commune": s["commune__nom"],
-                "statut": s["statut"],
-                "lat": s["commune__latitude"],
-                "lon": s["commune__longitude"],
-                "departement": s["commune__departement_id"],
-                "acv": s["commune__ville_acv_id"] is not None,
-            }
-        )
-        ville = s["commune__ville_acv_id"]
-        if ville:
-            if s["statut"] in Site.QUI_COMPTENT:
-                etapes_site[ville] = "site_ouvert"
-            elif s["statut"] in Site.AVANT_OUVERTURE and etapes_site.get(ville) != "site_ouvert":
-                etapes_site[ville] = "site_en_projet"
-
-    villes = [
-        {
-            "code_insee": c["code_insee"],
-            "nom": c["nom"],
-            "id_acv": c["ville_acv_id"],
-            "lat": c["latitude"],
-            "lon": c["longitude"],
-            "departement": c["departement_id"],
-            "etape": etapes_site.get(c["ville_acv_id"])
-            or etapes_candidature.get(c["ville_acv_id"], "sans_candidature"),
-        }
-        for c in Commune.objects.filter(ville_acv__isnull=False)
-        .order_by("code_insee")
-        .values("code_insee", "nom", "ville_acv_id", "latitude", "longitude", "departement_id")
-    ]
-    return {
-        "etapes_ville": ETAPES_VILLE,
-        "statuts_site": dict(Site.Statut.choices),
-        "villes": villes,
-        "sites": sites,
-    }
+    """La carte seule : communes des villes ACV avec leur étape, sites avec leurs coordonnées."""
+    return _carte(_Releve(timezone.localdate()))[0]
 
 
 def avancement_des_objectifs(aujourdhui: datetime.date | None = None) -> list[dict]:

@@ -291,6 +291,6 @@ def tableau_de_bord_donnees(request: HttpRequest) -> JsonResponse:
     """Les chiffres et la carte, en JSON, pour les graphiques dessinés dans le navigateur."""
     _exiger_lecture(request.user)
     return JsonResponse(
-        {**programme.donnees_graphiques(), "carte": programme.donnees_carte()},
+        programme.donnees_tableau_de_bord(),
         json_dumps_params={"ensure_ascii": False},
     )

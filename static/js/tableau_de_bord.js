@@ -107,11 +107,22 @@
   }
 
   // --- Carte ----------------------------------------------------------------------------------
+  // Les sites, nombreux, arrivent par colonnes ({nom: [...], statut: [...], ...}) : une ligne par site.
+  function enLignes(colonnes) {
+    var cles = Object.keys(colonnes), n = cles.length ? colonnes[cles[0]].length : 0, lignes = [];
+    for (var i = 0; i < n; i++) {
+      var ligne = {};
+      for (var k = 0; k < cles.length; k++) { ligne[cles[k]] = colonnes[cles[k]][i]; }
+      lignes.push(ligne);
+    }
+    return lignes;
+  }
   function parcourir(coordonnees, f) {
     if (typeof coordonnees[0] === "number") { f(coordonnees); return; }
     coordonnees.forEach(function (c) { parcourir(c, f); });
   }
   function dessinerCarte(conteneur, legende, contours, drom, carte) {
+    var lesSites = enLignes(carte.sites);
     var minLon = Infinity, maxLon = -Infinity, minLat = Infinity, maxLat = -Infinity;
     contours.features.forEach(function (f) {
       parcourir(f.geometry.coordinates, function (p) {
@@ -159,7 +170,7 @@
       titre(c, v.nom + " (" + v.id_acv + ") : " + carte.etapes_ville[v.etape]);
     });
     var sites = el("g", {}, svg);
-    carte.sites.forEach(function (s) {
+    lesSites.forEach(function (s) {
       var xy = placer(s);
       if (!xy) { return; }
       var r = el("rect", { x: (xy[0] - 4).toFixed(1), y: (xy[1] - 4).toFixed(1), width: 8, height: 8, "class": "tdb-site tdb-statut-" + s.statut }, sites);
@@ -168,7 +179,7 @@
     // Légende en HTML (lisible, zoomable), avec les effectifs.
     var comptes = {};
     carte.villes.forEach(function (v) { comptes["v-" + v.etape] = (comptes["v-" + v.etape] || 0) + 1; });
-    carte.sites.forEach(function (s) { comptes["s-" + s.statut] = (comptes["s-" + s.statut] || 0) + 1; });
+    lesSites.forEach(function (s) { comptes["s-" + s.statut] = (comptes["s-" + s.statut] || 0) + 1; });
     legende.innerHTML = "";
     function groupe(intitule, valeurs, prefixe, forme) {
       var p = document.createElement("p");

@@ -143,7 +143,12 @@ def test_tableau_de_bord_donnees_memes_chiffres_et_carte(jeu_connu, client_de, o
         "15120": "sans_candidature",  # Mauriac (C) : un brouillon ne compte pas
         "15138": "sans_candidature",  # Murat (D, entrée en 2023)
     }
-    assert sorted((s["commune"], s["statut"], s["acv"]) for s in carte["sites"]) == [
+    # les sites arrivent par colonnes (une liste par attribut) : une ligne par site
+    sites = [
+        dict(zip(carte["sites"], ligne, strict=True))
+        for ligne in zip(*carte["sites"].values(), strict=True)
+    ]
+    assert sorted((s["commune"], s["statut"], s["acv"]) for s in sites) == [
         ("Aurillac", "planifie", True),
         ("Riom-ès-Montagnes", "ouvert", False),
         ("Saint-Flour", "ouvert", True),
@@ -161,14 +166,19 @@ def test_tableau_de_bord_affiche_les_chiffres_en_tableaux(jeu_connu, client_de, 
 
 
 def _sites(n: int) -> None:
+    """`n` sites (un sur deux ouvert, un sur trois en ville ACV), chacun avec un jalon en retard."""
     vague = f.VagueFactory(numero=1)
     for i in range(n):
-        site = site_retenu(vague=vague, commune=f.CommuneFactory(code_insee=f"15{500 + i}"))
+        ville = f.VilleAcvFactory(id_acv=f"ACV{500 + i}", entree=2018) if i % 3 == 0 else None
+        commune = f.CommuneFactory(code_insee=f"15{500 + i}", ville_acv=ville)
+        site = site_retenu(vague=vague, commune=commune)
+        site.jalons.create(libelle="En retard", echeance=datetime.date(2021, 1, 1))
         if i % 2 == 0:
             ouvrir(site, datetime.date(2021, 1, 1 + i))
+        f.CandidatureFactory(vague=vague, commune=f.CommuneFactory(code_insee=f"16{500 + i}"))
 
 
-@pytest.mark.parametrize("n", [1, 3])
+@pytest.mark.parametrize("n", [1, 6])
 def test_tableau_de_bord_donnees_requetes_constantes(
     n, client_de, observateur, django_assert_num_queries
 ):
@@ -176,11 +186,28 @@ def test_tableau_de_bord_donnees_requetes_constantes(
     client = client_de(observateur)
     client.get(reverse("tableau_de_bord_donnees"))  # la session se stabilise
 
-    # session, utilisateur, groupes ; villes ACV, entonnoir (candidatures, sites), ouvertures,
-    # objectifs ; carte (candidatures, sites, communes)
-    with django_assert_num_queries(11):
+    # session, utilisateur, groupes ; villes ACV et leurs communes, candidatures en ville ACV,
+    # sites (carte, ouvertures, entonnoir), objectifs
+    with django_assert_num_queries(7):
         reponse = client.get(reverse("tableau_de_bord_donnees"))
     assert reponse.status_code == 200
+    assert len(reponse.json()["carte"]["sites"]["statut"]) == n
+
+
+@pytest.mark.parametrize("n", [1, 6])
+def test_tableau_de_bord_requetes_constantes(n, client_de, equipe, django_assert_num_queries):
+    _sites(n)
+    client = client_de(equipe)
+    client.get(reverse("tableau_de_bord"))  # la session se stabilise
+
+    # session, utilisateur, groupes ; villes ACV et leurs communes, sites, retards par site,
+    # candidatures en ville ACV, candidatures par vague, région et statut, vagues, objectifs,
+    # régions, plus anciens retards, inscriptions, financements
+    with django_assert_num_queries(14):
+        reponse = client.get(reverse("tableau_de_bord"))
+    assert reponse.status_code == 200
+    assert reponse.context["etat"]["sites"]["total"] == n
+    assert reponse.context["etat"]["jalons_en_retard"]["nombre"] == n
 
 
 def test_etat_inscriptions_et_financements(jeu_connu):
@@ -205,3 +232,83 @@ def test_etat_inscriptions_et_financements(jeu_connu):
         "region": 0,
         "autre": 0,
     }
+
+
+def test_etat_egal_aux_comptes_faits_en_base(jeu_connu):
+    """Les chiffres déduits en Python des lignes lues une fois égalent les agrégats faits en SQL.
+
+    Un jeu plus varié que le jeu connu : site fermé avec un retard (il ne compte plus), site
+    suspendu (il compte encore), site ouvert dans une ville de 2023, jalons faits ou à venir,
+    candidatures d'une autre région.
+    """
+    from django.db.models import Count, Q
+
+    from candidatures.models import Candidature
+    from sites import programme
+    from sites.models import Jalon, Site
+
+    equipe = f.utilisateur(username="equipe-oracle")
+    jeu_connu.site_hors_acv.jalons.create(libelle="Oublié", echeance=datetime.date(2020, 1, 1))
+    jeu_connu.site_hors_acv.changer_statut("ferme", par=equipe)
+    jeu_connu.site_b.changer_statut("suspendu", par=equipe)
+    jeu_connu.site_b.jalons.create(libelle="À venir", echeance=datetime.date(2999, 1, 1))
+    jeu_connu.site_b.jalons.create(
+        libelle="Fait", echeance=datetime.date(2020, 1, 1), fait_le=datetime.date(2020, 2, 1)
+    )
+    ville_d = f.VilleAcvFactory(id_acv="ACV900")
+    autre = f.CommuneFactory(code_insee="63113", ville_acv=None)  # une autre région
+    site_d = site_retenu(
+        vague=f.VagueFactory(numero=2), commune=f.CommuneFactory(code_insee="15138")
+    )
+    assert site_d.commune.ville_acv == ville_d
+    ouvrir(site_d, datetime.date(2022, 6, 1), equipe)
+    site_autre = site_retenu(vague=f.VagueFactory(numero=2), commune=autre)
+    site_autre.jalons.create(libelle="En retard", echeance=datetime.date(2022, 1, 1))
+    f.CandidatureFactory(vague=f.VagueFactory(numero=1), commune=autre, statut="non_retenue")
+
+    etat = etat_du_programme()
+
+    retards = Jalon.objects.en_retard()
+    assert etat["jalons_en_retard"]["nombre"] == retards.count() == 2
+    assert etat["jalons_en_retard"]["sites_concernes"] == retards.values("site").distinct().count()
+    par_region = dict(
+        retards.values_list("site__commune__region_id").annotate(n=Count("pk")).order_by()
+    )
+    assert {r["code"]: r["jalons_en_retard"] for r in etat["regions"] if r["jalons_en_retard"]} == (
+        par_region
+    )
+    sites = {
+        (r["code"], s): n for r in etat["regions"] for s, n in r["sites_par_statut"].items() if n
+    }
+    assert sites == {
+        (region, statut): n
+        for region, statut, n in Site.objects.values_list("commune__region_id", "statut")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    recues = Candidature.objects.exclude(statut="brouillon")
+    assert {r["code"]: r["candidatures_recues"] for r in etat["regions"]} == dict(
+        recues.values_list("commune__region_id").annotate(n=Count("pk")).order_by()
+    )
+    acv = Q(commune__ville_acv__isnull=False)
+    assert {
+        p["statut"]: (p["total"], p["en_ville_acv"])
+        for p in etat["sites"]["par_statut"]
+        if p["total"]
+    } == {
+        statut: (n, n_acv)
+        for statut, n, n_acv in Site.objects.values_list("statut")
+        .annotate(n=Count("pk"), acv=Count("pk", filter=acv))
+        .order_by()
+    }
+    assert etat["ouvertures"] == programme._ouvertures()
+    ouvertes = Site.objects.qui_comptent().filter(commune__ville_acv__entree=2018)
+    assert (
+        etat["entonnoir"][-1]["nombre"] == ouvertes.values("commune__ville_acv").distinct().count()
+    )
+    for vague in etat["vagues"]:
+        de_la_vague = recues.filter(vague__numero=vague["numero"])
+        assert vague["candidatures_en_ville_acv"] == de_la_vague.filter(acv).count()
+        assert vague["retenues_en_ville_acv"] == de_la_vague.filter(acv, statut="retenue").count()
+    donnees = programme.donnees_tableau_de_bord()
+    assert (donnees["entonnoir"], donnees["ouvertures"]) == (etat["entonnoir"], etat["ouvertures"])
