@@ -6,15 +6,22 @@ leur commune, les candidatures comptées par vague, région et statut, les retar
 les villes ACV avec leurs communes. Le reste (totaux, ouvertures cumulées, entonnoir, retards par
 région, carte) se déduit de ces lignes en Python, plutôt que de refaire une jointure sur les
 35 000 communes pour chaque chiffre.
+
+Les vues du tableau de bord gardent leur dernier calcul tant que la base n'a rien validé
+(`Memoire`, sur PostgreSQL) : recharger la page sans que rien ait changé ne refait pas le calcul.
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property
+from typing import Generic, TypeVar
 
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -567,18 +574,74 @@ def etat_du_programme(aujourdhui: datetime.date | None = None, *, retards_listes
     }
 
 
-def donnees_graphiques(aujourdhui: datetime.date | None = None) -> dict:
-    """Les graphiques seuls (entonnoir, ouvertures, objectifs), sans la carte."""
-    donnees = donnees_tableau_de_bord(aujourdhui)
-    del donnees["carte"]
-    return donnees
-
-
-def donnees_carte() -> dict:
-    """La carte seule : communes des villes ACV avec leur étape, sites avec leurs coordonnées."""
-    return _carte(_Releve(timezone.localdate()))[0]
-
-
 def avancement_des_objectifs(aujourdhui: datetime.date | None = None) -> list[dict]:
     """Deux requêtes : la série des ouvertures, puis les objectifs et leur avancement."""
     return _objectifs(_ouvertures(), aujourdhui or timezone.localdate())
+
+
+# ---------------------------------------------------------------------------------------------
+# Le dernier calcul, gardé tant que la base n'a rien validé
+# ---------------------------------------------------------------------------------------------
+def cliche_des_donnees() -> str | None:
+    """Le cliché des transactions de la base (PostgreSQL) : même cliché, mêmes données.
+
+    `pg_current_snapshot()` dit quelles transactions sont validées (xmin:xmax:en cours) ; toute
+    validation, dans n'importe quelle table (et même ailleurs sur le serveur), le change. Deux
+    lectures sous le même cliché voient donc exactement les mêmes lignes : un calcul fait sous ce
+    cliché vaut encore, sans rien savoir de ce dont il dépend ni des chemins d'écriture (ORM,
+    `update()` en masse, SQL brut, autre programme).
+
+    Le démarrage du serveur l'accompagne : un autre serveur (redémarré, ou un secours promu)
+    ne reprend pas les clichés du précédent. None ailleurs que sur PostgreSQL, et dans une
+    transaction en cours : ses propres écritures, pas encore validées, ne changent pas le cliché.
+    """
+    if (
+        connection.vendor != "postgresql"
+        or connection.in_atomic_block
+        or not connection.get_autocommit()
+    ):
+        return None
+    with connection.cursor() as curseur:
+        curseur.execute("SELECT pg_current_snapshot()::text || '@' || pg_postmaster_start_time()")
+        return curseur.fetchone()[0]
+
+
+T = TypeVar("T")
+
+
+class Memoire(Generic[T]):
+    """Le dernier résultat d'un calcul du jour, gardé sous le cliché où il a été fait.
+
+    Une requête (le cliché) quand rien n'a été validé depuis le dernier calcul ; sinon le calcul,
+    plus une requête : il n'est gardé que si le cliché n'a pas changé pendant qu'il se faisait.
+    Le résultat gardé est partagé entre les requêtes du processus : ne pas le modifier.
+    """
+
+    def __init__(self, calcul: Callable[[datetime.date], T]) -> None:
+        self.calcul = calcul
+        self.garde: tuple[tuple, T] | None = None
+
+    def __call__(self) -> T:
+        aujourdhui = timezone.localdate()
+        cliche = cliche_des_donnees()
+        if cliche is None:
+            return self.calcul(aujourdhui)
+        base = connection.settings_dict
+        cle = (base["HOST"], base["PORT"], base["NAME"], aujourdhui, cliche)
+        garde = self.garde
+        if garde is not None and garde[0] == cle:
+            return garde[1]
+        resultat = self.calcul(aujourdhui)
+        if cliche_des_donnees() == cliche:
+            self.garde = (cle, resultat)
+        return resultat
+
+
+def _donnees_en_json(aujourdhui: datetime.date) -> bytes:
+    donnees = donnees_tableau_de_bord(aujourdhui)
+    return json.dumps(donnees, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
+
+
+# Ce que servent les vues du tableau de bord : la page et ses données (déjà en JSON).
+etat_du_jour = Memoire(etat_du_programme)
+donnees_du_jour_en_json = Memoire(_donnees_en_json)

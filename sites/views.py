@@ -16,7 +16,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -278,7 +278,7 @@ def objectif_modifier(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def tableau_de_bord(request: HttpRequest) -> HttpResponse:
     _exiger_lecture(request.user)
-    etat = programme.etat_du_programme()
+    etat = programme.etat_du_jour()
     return render(
         request,
         "sites/tableau_de_bord.html",
@@ -287,10 +287,7 @@ def tableau_de_bord(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def tableau_de_bord_donnees(request: HttpRequest) -> JsonResponse:
+def tableau_de_bord_donnees(request: HttpRequest) -> HttpResponse:
     """Les chiffres et la carte, en JSON, pour les graphiques dessinés dans le navigateur."""
     _exiger_lecture(request.user)
-    return JsonResponse(
-        programme.donnees_tableau_de_bord(),
-        json_dumps_params={"ensure_ascii": False},
-    )
+    return HttpResponse(programme.donnees_du_jour_en_json(), content_type="application/json")
