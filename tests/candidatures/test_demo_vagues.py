@@ -86,3 +86,23 @@ def test_seed_demo_vague_2_entre_consolidation_et_examen_avec_des_resoumissions_
     piece = Piece.objects.first()
     with piece.fichier.open("rb") as fichier:
         assert fichier.read(5) == b"%PDF-"
+
+
+@pytest.mark.lent
+@pytest.mark.django_db(
+    transaction=True
+)  # les courriels partent après la validation de chaque étape
+def test_seed_demo_n_affiche_pas_les_courriels_mais_les_garde_dans_la_boite_d_envoi(
+    capsys, settings
+):
+    from acv.models import Courriel
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"  # comme `make run`
+    sortie = io.StringIO()
+    call_command("seed_demo", stdout=sortie)
+
+    envoyes = Courriel.objects.filter(statut=Courriel.Statut.ENVOYE).count()
+    assert envoyes > 0 and envoyes == Courriel.objects.count()
+    # Ni la sortie de la commande ni la console ne reçoivent le texte des courriels.
+    assert "Subject:" not in sortie.getvalue() + capsys.readouterr().out
+    assert f"courriels : {envoyes} passés par la boîte d'envoi" in sortie.getvalue()
