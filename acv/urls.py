@@ -59,8 +59,14 @@ urlpatterns = [
     path("communes/autocompletion/", views.communes_autocompletion, name="communes_autocompletion"),
     path("accessibilite/", views.declaration_accessibilite, name="accessibilite"),
     path("courriels/", views_courriels.courriels_liste, name="courriels_liste"),
-    path("courriels/<int:pk>/renvoyer/", views_courriels.courriel_renvoyer, name="courriel_renvoyer"),
-    path("courriels/renvoyer/", views_courriels.courriels_renvoyer_tout, name="courriels_renvoyer_tout"),
+    path(
+        "courriels/<int:pk>/renvoyer/", views_courriels.courriel_renvoyer, name="courriel_renvoyer"
+    ),
+    path(
+        "courriels/renvoyer/",
+        views_courriels.courriels_renvoyer_tout,
+        name="courriels_renvoyer_tout",
+    ),
     path("candidatures/", include("candidatures.urls")),
     path("sites/", include("sites.urls")),
     path("opendata/", include("sites.urls_opendata")),

@@ -118,7 +118,9 @@ def _sans_un_jure_par_recalcul_complet(evaluations, candidatures, places, par):
     proches = [c for c in candidatures if proche_de_la_ligne(rangs[c], places)]
     resultat = {c: [] for c in proches}
     for jure in sorted({e.jure for e in evaluations}):
-        _, sans = classer(candidatures, calculer_notes([e for e in evaluations if e.jure != jure]), par)
+        _, sans = classer(
+            candidatures, calculer_notes([e for e in evaluations if e.jure != jure]), par
+        )
         for c in proches:
             if dans_la_selection(rangs[c], places) != dans_la_selection(sans[c], places):
                 resultat[c].append(jure)
@@ -139,10 +141,12 @@ def test_sans_un_jure_rapide_egale_le_recalcul_complet(graine):
         for j in rng.sample(range(1, nb_jures + 1), rng.randint(0, min(3, nb_jures))):
             # des notes au quart de point : beaucoup d'ex æquo à deux décimales
             note = rng.randint(0, 80) / 4
-            evaluations.append(EvaluationSoumise(c, j, note, rng.choice(["favorable", "reserves", "defavorable"])))
+            evaluations.append(
+                EvaluationSoumise(c, j, note, rng.choice(["favorable", "reserves", "defavorable"]))
+            )
     places = rng.randint(1, nb_candidatures)
 
     for par in (PAR_CORRIGEE, PAR_NOTE):
-        assert sans_un_jure(evaluations, candidatures, places, par) == _sans_un_jure_par_recalcul_complet(
+        assert sans_un_jure(
             evaluations, candidatures, places, par
-        )
+        ) == _sans_un_jure_par_recalcul_complet(evaluations, candidatures, places, par)
