@@ -519,8 +519,9 @@ def _empreinte(vague: Vague, ids: Sequence[int]) -> str:
 
     Les candidatures classées et leur ordre (`ids`), les affectations de la vague (les évaluations
     attendues) et ses évaluations soumises : nombre, somme des identifiants (une suppression et un
-    ajout se voient), somme des versions (chaque soumission en ajoute une), somme des notes et
-    dernière modification (une modification par l'administration passe par `save`).
+    ajout se voient), somme des versions (chaque soumission en ajoute une, l'administration aussi)
+    et dernière modification (tout enregistrement la met à jour). Pas de somme des notes : une
+    somme de flottants dépend de l'ordre de lecture, l'empreinte changerait sans raison.
     """
     soumise = Q(evaluation__statut=Evaluation.Statut.SOUMISE)
     agregats = Affectation.objects.filter(candidature__vague=vague).aggregate(
@@ -529,7 +530,6 @@ def _empreinte(vague: Vague, ids: Sequence[int]) -> str:
         soumises=Count("evaluation", filter=soumise),
         somme_soumises=Sum("evaluation__pk", filter=soumise),
         versions=Sum("evaluation__version", filter=soumise),
-        notes=Sum("evaluation__note_sur_20", filter=soumise),
         derniere=Max("evaluation__modifiee_le", filter=soumise),
     )
     return hashlib.sha256(repr((list(ids), sorted(agregats.items()))).encode()).hexdigest()
