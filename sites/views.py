@@ -63,7 +63,20 @@ def site_liste(request: HttpRequest) -> HttpResponse:
     _exiger_lecture(request.user)
     aujourdhui = timezone.localdate()
     sites = (
-        Site.objects.avec_territoire()
+        # Seulement ce que la liste montre : ni les textes de la candidature, ni le département.
+        Site.objects.select_related("commune__region", "operateur", "candidature__vague")
+        .only(
+            "nom",
+            "statut",
+            "date_ouverture_prevue",
+            "date_ouverture",
+            "commune__nom",
+            "commune__code_insee",
+            "commune__ville_acv_id",
+            "commune__region__nom",
+            "operateur__nom",
+            "candidature__vague__numero",
+        )
         .annotate(
             # Sous-requête corrélée plutôt qu'un GROUP BY sur la jointure : PostgreSQL ne la
             # calcule que pour les lignes de la page, pas pour tous les sites.
@@ -95,6 +108,13 @@ def site_liste(request: HttpRequest) -> HttpResponse:
         sans_site = list(
             Candidature.objects.filter(statut=Candidature.Statut.RETENUE, site__isnull=True)
             .select_related("vague", "commune__region")
+            .only(
+                "reference",
+                "date_ouverture_prevue",
+                "vague__nom",
+                "commune__nom",
+                "commune__region__nom",
+            )
             .order_by("vague__numero", "commune__nom")
         )
     return render(
