@@ -20,12 +20,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, connections
 from django.db.models import Count
@@ -37,7 +39,7 @@ from acv.models import Commune
 from acv.roles import Role
 from candidatures.models import Affectation, Vague
 
-from . import echelle
+from . import echelle, programme
 
 RACINE = Path(settings.BASE_DIR)
 ENTETES = {"HTTP_X_FORWARDED_PROTO": "https", "HTTP_HOST": "127.0.0.1"}
@@ -49,6 +51,9 @@ class Page:
     url: str
     role: str
     complements: list[str] = field(default_factory=list)  # les données que la page charge
+    # Appelé avant chaque mesure (hors chronomètre) : pour mesurer la page quand ses données ont
+    # changé depuis le dernier affichage (calculs gardés oubliés).
+    avant_chaque: Callable[[], None] | None = None
 
 
 @dataclass
@@ -182,6 +187,21 @@ def pages_principales(comptes: dict[str, User]) -> list[Page]:
             reverse("classement_export", kwargs={"pk": vague.pk}) + "?format=csv",
             "equipe",
         ),
+        # Les mêmes quand leurs données ont changé depuis le dernier affichage : le classement
+        # recalculé (cache vidé), le tableau de bord recalculé (derniers calculs oubliés).
+        Page(
+            "classement_recalcule",
+            reverse("classement", kwargs={"pk": vague.pk}),
+            "equipe",
+            avant_chaque=cache.clear,
+        ),
+        Page(
+            "tableau_de_bord_recalcule",
+            reverse("tableau_de_bord"),
+            "equipe",
+            complements=[reverse("tableau_de_bord_donnees")],
+            avant_chaque=programme.oublier_les_calculs_gardes,
+        ),
     ]
 
 
@@ -204,6 +224,8 @@ def mesurer(client: Client, page: Page, repetitions: int) -> tuple[float, float,
             _obtenir(client, url)
     durees, requetes = [], 0
     for _ in range(repetitions):
+        if page.avant_chaque is not None:
+            page.avant_chaque()
         with CaptureQueriesContext(connection) as capture:
             debut = time.perf_counter()
             for url in [page.url, *page.complements]:

@@ -645,3 +645,9 @@ def _donnees_en_json(aujourdhui: datetime.date) -> bytes:
 # Ce que servent les vues du tableau de bord : la page et ses données (déjà en JSON).
 etat_du_jour = Memoire(etat_du_programme)
 donnees_du_jour_en_json = Memoire(_donnees_en_json)
+
+
+def oublier_les_calculs_gardes() -> None:
+    """Oublie les derniers calculs gardés du processus (le banc d'essai mesure ainsi le calcul)."""
+    etat_du_jour.garde = None
+    donnees_du_jour_en_json.garde = None

@@ -32,6 +32,8 @@ PAGES = {
     "tableau_de_bord",
     "liste_sites",
     "classement_csv",
+    "classement_recalcule",
+    "tableau_de_bord_recalcule",
 }
 
 pytestmark = [
