@@ -27,13 +27,14 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "demo-locale-uniquement-cette-cle-n-est-jamais-utilisee-en-production"
 
-if "DATABASE_URL" not in env.ENVIRON and not DEBUG:
+URL_BASE = env.str("DATABASE_URL", default="")
+if not URL_BASE and not DEBUG:
     raise ImproperlyConfigured(
         "La variable d'environnement DATABASE_URL est obligatoire hors DEBUG "
         "(par exemple postgres://utilisateur@hote:5432/base)."
     )
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": environ.Env.db_url_config(URL_BASE or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))

@@ -10,12 +10,13 @@ RACINE = Path(__file__).resolve().parents[2]
 
 
 def _demarrer(**variables) -> subprocess.CompletedProcess:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL", "SECURE")
-    }
-    env.update(variables)
+    """`check --deploy` avec les réglages de la production et seulement `variables`.
+
+    Les variables vides l'emportent sur un fichier .env local (les variables du système passent
+    avant lui) : un poste de développeur avec DEBUG=true dans son .env ne fausse pas le test.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "SECURE"}
+    env.update({"SECRET_KEY": "", "DEBUG": "false", "DATABASE_URL": ""}, **variables)
     env["DJANGO_SETTINGS_MODULE"] = "acv.settings"
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy"],

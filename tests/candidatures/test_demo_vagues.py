@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import io
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -20,6 +25,8 @@ from candidatures.models import (
     Vague,
 )
 from candidatures.vagues import part_villes_acv
+
+RACINE = Path(__file__).resolve().parents[2]
 
 
 def _comptes() -> dict:
@@ -89,20 +96,31 @@ def test_seed_demo_vague_2_entre_consolidation_et_examen_avec_des_resoumissions_
 
 
 @pytest.mark.lent
-@pytest.mark.django_db(
-    transaction=True
-)  # les courriels partent après la validation de chaque étape
-def test_seed_demo_n_affiche_pas_les_courriels_mais_les_garde_dans_la_boite_d_envoi(
-    capsys, settings
-):
-    from acv.models import Courriel
+@pytest.mark.lent
+def test_make_run_ne_deverse_pas_les_courriels_de_la_demo_dans_le_terminal(tmp_path):
+    """Comme `make run` : base SQLite neuve, DEBUG, moteur de courriel de la console."""
+    env = {
+        **os.environ,
+        "DEBUG": "true",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        "EMAIL_URL": "consolemail://",
+    }
 
-    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"  # comme `make run`
-    sortie = io.StringIO()
-    call_command("seed_demo", stdout=sortie)
+    def lancer(*commande):
+        resultat = subprocess.run(
+            [sys.executable, "manage.py", *commande],
+            cwd=RACINE,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert resultat.returncode == 0, resultat.stderr[-2000:]
+        return resultat.stdout + resultat.stderr
 
-    envoyes = Courriel.objects.filter(statut=Courriel.Statut.ENVOYE).count()
-    assert envoyes > 0 and envoyes == Courriel.objects.count()
-    # Ni la sortie de la commande ni la console ne reçoivent le texte des courriels.
-    assert "Subject:" not in sortie.getvalue() + capsys.readouterr().out
-    assert f"courriels : {envoyes} passés par la boîte d'envoi" in sortie.getvalue()
+    lancer("migrate", "--noinput")
+    sortie = lancer("seed_demo")
+
+    assert "Subject:" not in sortie
+    nombre = re.search(r"courriels : (\d+) passés par la boîte d'envoi", sortie)
+    assert nombre and int(nombre.group(1)) > 80  # avis d'affectation et lettres, au moins
