@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from acv.erreurs import ErreurMetier, enregistrer_avec_version
+from acv.erreurs import ConflitDeVersion, ErreurMetier, enregistrer_avec_version
 from acv.historique import historique
 from acv.models import Objectif
 from acv.roles import est_equipe, est_responsable_regional, exiger_equipe, peut_lire_tableaux
@@ -174,6 +174,11 @@ def site_changer_statut(request: HttpRequest, pk: int) -> HttpResponse:
     site = _site_pour(request, pk, ecriture=True)
     form = forms.StatutForm(request.POST, site=site)
     if not form.is_valid():
+        if form.cleaned_data.get("version") not in (None, site.version):
+            # Le statut a changé depuis la lecture : le statut choisi n'est peut-être plus
+            # proposé, mais c'est le changement venu d'ailleurs qu'il faut dire.
+            messages.error(request, str(ConflitDeVersion()))
+            return redirect("site_detail", pk=site.pk)
         # La version lue manque ou ne se lit pas : le dire (erreur en tête du formulaire).
         erreur = " ".join(form.non_field_errors())
         messages.error(

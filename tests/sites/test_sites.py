@@ -257,6 +257,24 @@ def test_changer_statut_vue_sans_date_message_et_rien_ecrit(client_de, equipe):
     ]
 
 
+def test_changer_statut_vue_statut_change_entre_temps_dit_le_conflit(client_de, equipe):
+    """Lu « planifié » (version 0) ; un collègue passe le site en préparation ; « en préparation »
+    n'est plus proposé, mais le message dit que la fiche a changé, pas « choisissez un statut »."""
+    site = site_retenu()
+    version_lue = site.version
+    site.changer_statut("en_preparation", par=None)
+
+    reponse = client_de(equipe).post(
+        reverse("site_changer_statut", args=[site.pk]),
+        {"vers": "en_preparation", "version": version_lue},
+        follow=True,
+    )
+
+    site.refresh_from_db()
+    assert (site.statut, site.version) == ("en_preparation", version_lue + 1)
+    assert [str(m) for m in reponse.context["messages"]] == [str(ConflitDeVersion())]
+
+
 def test_changer_statut_vue_site_inconnu_404(client_de, equipe):
     reponse = client_de(equipe).post(reverse("site_changer_statut", args=[999]), {"vers": "ferme"})
 
