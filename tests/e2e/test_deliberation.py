@@ -72,7 +72,8 @@ def test_affectation_classement_seance_decisions_publication(parcours):
     assert page.get_by_text("La vague est passée à « Délibération ».").is_visible()
     parcours.aller(f"/candidatures/vagues/{vague.pk}/deliberation/")
     for jure in jures[:2]:
-        page.get_by_label(str(jure)).check()
+        page.get_by_text(str(jure), exact=True).click()  # le libellé DSFR couvre la case
+        assert page.get_by_label(str(jure)).is_checked()
     parcours.suivre(page.get_by_role("button", name="Enregistrer les présents"))
     assert page.get_by_text("Jurés présents enregistrés : 2.").is_visible()
     assert parcours.violations_axe() == []
