@@ -10,7 +10,11 @@ from acv.forms import CommuneField, CommuneWidget, Formulaire, FormulaireModele
 
 from ..fichiers import ACCEPTES, FichierRefuse, verifier_fichier
 from ..models import Candidature, LigneFinancement, Piece, PieceRequise, Vague
-from ..services import candidature_active_de_la_ville, message_ville_deja_candidate
+from ..services import (
+    CHAMPS_CONTENU,
+    candidature_active_de_la_ville,
+    message_ville_deja_candidate,
+)
 from .champs import ChoixMultiplesParIdentifiant
 
 
@@ -38,23 +42,8 @@ class CandidatureForm(FormulaireModele):
 
     class Meta:
         model = Candidature
-        fields = [
-            "vague",
-            "commune",
-            "porteur",
-            "contact_nom",
-            "contact_fonction",
-            "contact_email",
-            "contact_telephone",
-            "resume",
-            "besoins_territoire",
-            "publics",
-            "offre_formation",
-            "locaux",
-            "partenaires",
-            "date_ouverture_prevue",
-            "apprenants_prevus",
-        ]
+        # Le contenu, sans l'EPCI porteur, déduit de la commune.
+        fields = ["vague", *(champ for champ in CHAMPS_CONTENU if champ != "epci")]
         widgets = {
             "porteur": forms.RadioSelect,
             "date_ouverture_prevue": DateInput,
