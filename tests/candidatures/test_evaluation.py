@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from acv.models import Courriel
 from acv.roles import Role
@@ -178,6 +179,51 @@ def test_double_soumission_sans_effet_et_le_dit(client_de, utilisateur_jure, aff
     assert apres.history.count() == nb_historique
     page = client.get(reponse["Location"]).content.decode()
     assert "déjà soumise : rien n&#x27;a été modifié" in page
+
+
+def soumettre_evaluation(affectation):
+    return f.EvaluationFactory(
+        affectation=affectation,
+        statut=Evaluation.Statut.SOUMISE,
+        soumise_le=timezone.now(),
+        avis=Evaluation.Avis.FAVORABLE,
+    )
+
+
+def test_apres_soumission_la_page_mene_a_la_suivante(
+    client_de, utilisateur_jure, affectation, vague
+):
+    """Trente candidatures dans la soirée : de l'une on passe à la suivante, brouillons d'abord,
+    sans les soumises ni celles d'un autre juré."""
+    jure = affectation.jure
+
+    def affecter(nom):
+        commune = f.CommuneFactory(nom=nom)
+        candidature = f.CandidatureFactory(
+            vague=vague, commune=commune, statut=Candidature.Statut.EN_EXAMEN
+        )
+        return f.AffectationFactory(jure=jure, candidature=candidature)
+
+    soumise, a_faire, brouillon = affecter("Albi"), affecter("Bayonne"), affecter("Vienne")
+    soumettre_evaluation(soumise)
+    f.EvaluationFactory(affectation=brouillon, statut=Evaluation.Statut.BROUILLON)
+    client = client_de(utilisateur_jure)
+
+    reponse = _soumettre(client, affectation, _donnees(vague, version=0))
+    page = client.get(reponse["Location"]).content.decode()
+
+    lien = reverse("jury_evaluer", args=[brouillon.pk])
+    assert f'href="{lien}">Candidature suivante : Vienne</a>' in page
+    assert "Il vous reste 2 autres candidatures à évaluer" in page
+
+    page = client.get(reverse("jury_evaluer", args=[brouillon.pk])).content.decode()
+    assert "Candidature suivante : Bayonne" in page
+    assert "Il vous reste 1 autre candidature à évaluer" in page
+
+    soumettre_evaluation(a_faire)
+    page = client.get(reverse("jury_evaluer", args=[brouillon.pk])).content.decode()
+    assert "Candidature suivante" not in page
+    assert "Aucune autre candidature ne vous attend dans cette vague." in page
 
 
 def test_autosave_apres_soumission_refusee(client_de, utilisateur_jure, affectation, vague):
