@@ -380,11 +380,13 @@ class Candidature(models.Model):
         return sum((ligne.montant for ligne in self.financements.all()), Decimal("0"))
 
     # -- transitions ----------------------------------------------------------------------
-    def changer_statut(self, vers: str, *, par, note: str = "") -> None:
+    def changer_statut(self, vers: str, *, par, note: str = "") -> int:
         """Passe au statut `vers` si la transition est permise.
 
         Effets : enregistre la transition (qui, quand, note) et une ligne d'historique ; la date
-        de réception à la première réception. Refuse, avec un message clair, une transition non
+        de réception à la première réception ; retirée ou irrecevable, la candidature n'est plus
+        à évaluer : ses évaluations non soumises sont retirées aux jurés (leur nombre est
+        renvoyé). Refuse, avec un message clair, une transition non
         permise, un retrait après décision et la réactivation d'une candidature quand la ville
         a déjà une candidature active dans la vague.
         """
@@ -422,6 +424,30 @@ class Candidature(models.Model):
         TransitionCandidature.objects.create(
             candidature=self, de=depart, vers=vers, par=par, note=note
         )
+        if vers in self.INACTIFS:
+            return self._retirer_evaluations_en_cours(par, self.Statut(vers).label.lower())
+        return 0
+
+    def _retirer_evaluations_en_cours(self, par, raison: str) -> int:
+        """Retire aux jurés les évaluations non soumises (affectation et brouillon) d'une
+        candidature qui ne sera plus examinée ; les évaluations soumises restent. L'historique
+        garde ce qui est retiré. Renvoie le nombre d'affectations retirées."""
+        retirees = 0
+        for affectation in (
+            self.affectations.select_for_update(of=("self",))
+            .exclude(evaluation__statut=Evaluation.Statut.SOUMISE)
+            .select_related("evaluation")
+        ):
+            evaluation = getattr(affectation, "evaluation", None)
+            if evaluation is not None:
+                evaluation._history_user = par
+                evaluation._change_reason = f"Brouillon retiré : candidature {raison}"
+                evaluation.delete()
+            affectation._history_user = par
+            affectation._change_reason = f"Retirée : candidature {raison}"
+            affectation.delete()
+            retirees += 1
+        return retirees
 
 
 class TransitionCandidature(models.Model):

@@ -265,14 +265,23 @@ def candidature_transition(request: HttpRequest, pk: int) -> HttpResponse:
                     f"La vague « {candidature.vague.nom} » est verrouillée : "
                     "le statut de ses candidatures ne change plus."
                 )
-            candidature.changer_statut(vers, par=request.user, note=form.cleaned_data["note"])
+            retirees = candidature.changer_statut(
+                vers, par=request.user, note=form.cleaned_data["note"]
+            )
     except ErreurMetier as erreur:
         messages.error(request, str(erreur))
     else:
-        messages.success(
-            request,
-            f"Candidature {candidature.reference} : « {candidature.get_statut_display()} ».",
-        )
+        message = f"Candidature {candidature.reference} : « {candidature.get_statut_display()} »."
+        if retirees:
+            message += (
+                " Elle n'est plus à évaluer : "
+                + (
+                    "l'évaluation non soumise de son juré lui est retirée."
+                    if retirees == 1
+                    else f"les {retirees} évaluations non soumises de ses jurés leur sont retirées."
+                )
+            )
+        messages.success(request, message)
     return redirect("candidature_detail", pk=candidature.pk)
 
 

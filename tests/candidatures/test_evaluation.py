@@ -382,3 +382,60 @@ def test_conflit_tardif_refuse_si_evaluation_soumise(
     assert Evaluation.objects.get(affectation=affectation).statut == Evaluation.Statut.SOUMISE
     page = client.get(reponse["Location"]).content.decode()
     assert "Contactez l&#x27;équipe du programme" in page
+
+
+# ---------------------------------------------------------------------------------------------
+# Candidature retirée pendant l'examen
+# ---------------------------------------------------------------------------------------------
+def test_candidature_retiree_n_est_plus_a_evaluer(
+    client_de, equipe, utilisateur_jure, affectation, autre_affectation, vague, candidature
+):
+    """Retirée pendant l'examen : le brouillon et l'affectation non commencée disparaissent de
+    la liste des jurés (ni à évaluer, ni à relancer) ; l'évaluation soumise reste."""
+    f.EvaluationFactory(affectation=affectation, statut=Evaluation.Statut.BROUILLON)
+    soumettre_evaluation(autre_affectation)
+    troisieme = f.AffectationFactory(
+        jure=f.JureFactory(
+            vague=vague, utilisateur=f.utilisateur(Role.JURE, username="troisieme-jure")
+        ),
+        candidature=candidature,
+    )
+
+    reponse = client_de(equipe).post(
+        reverse("candidature_transition", args=[candidature.pk]),
+        {"vers": Candidature.Statut.RETIREE, "note": "La commune renonce."},
+        follow=True,
+    )
+
+    assert "les 2 évaluations non soumises de ses jurés leur sont retirées" in (
+        reponse.content.decode()
+    )
+    assert list(Affectation.objects.filter(candidature=candidature)) == [autre_affectation]
+    assert not Evaluation.objects.filter(affectation_id__in=[affectation.pk, troisieme.pk]).exists()
+    assert Evaluation.objects.get(affectation=autre_affectation).statut == "soumise"
+    client = client_de(utilisateur_jure)
+    assert candidature.reference not in client.get(reverse("jury_mes_evaluations")).content.decode()
+    assert client.get(reverse("jury_evaluer", args=[affectation.pk])).status_code == 404
+    # L'historique garde le brouillon retiré et pourquoi.
+    assert (
+        Evaluation.history.filter(affectation_id=affectation.pk, history_type="-")
+        .get()
+        .history_change_reason
+        == "Brouillon retiré : candidature retirée"
+    )
+
+
+def test_candidature_irrecevable_retire_les_affectations_non_commencees(
+    client_de, equipe, vague, affectation
+):
+    candidature = f.CandidatureFactory(vague=vague, statut=Candidature.Statut.RECEVABLE)
+    f.AffectationFactory(jure=affectation.jure, candidature=candidature)
+
+    client_de(equipe).post(
+        reverse("candidature_transition", args=[candidature.pk]),
+        {"vers": Candidature.Statut.IRRECEVABLE, "note": "Hors périmètre."},
+    )
+
+    candidature.refresh_from_db()
+    assert candidature.statut == Candidature.Statut.IRRECEVABLE
+    assert not Affectation.objects.filter(candidature=candidature).exists()
