@@ -1,10 +1,12 @@
 from axes.utils import reset as reinitialiser_verrouillage
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from .courriels import GabaritsVerifies
 from .models import (
     Commune,
     Courriel,
@@ -83,8 +85,15 @@ class ObjectifAdmin(SimpleHistoryAdmin):
     search_fields = ["libelle"]
 
 
+class ModeleCourrielAdminForm(GabaritsVerifies, forms.ModelForm):
+    class Meta:
+        model = ModeleCourriel
+        fields = "__all__"
+
+
 @admin.register(ModeleCourriel)
 class ModeleCourrielAdmin(SimpleHistoryAdmin):
+    form = ModeleCourrielAdminForm
     list_display = ["libelle", "code", "sujet"]
     search_fields = ["libelle", "code", "sujet"]
 

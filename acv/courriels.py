@@ -11,7 +11,7 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template import Context, Template
+from django.template import Context, Template, TemplateSyntaxError
 from django.utils import timezone
 
 from .erreurs import ErreurMetier
@@ -29,10 +29,41 @@ def rendre_modele(code: str, contexte: dict) -> tuple[str, str]:
             f"Le modèle de courriel « {code} » est introuvable : un administrateur doit le recréer "
             "dans l'administration (Modèles de courriel). Rien n'a été envoyé."
         ) from erreur
+    try:
+        gabarit_sujet, gabarit_corps = Template(modele.sujet), Template(modele.corps)
+    except TemplateSyntaxError as erreur:
+        raise ErreurMetier(
+            f"Le modèle de courriel « {modele.libelle} » contient une erreur de syntaxe "
+            f"({erreur}) : corrigez-le, rien n'a été envoyé ni enregistré."
+        ) from erreur
     ctx = Context(contexte, autoescape=False)
-    sujet = Template(modele.sujet).render(ctx).strip().replace("\n", " ")
-    corps = Template(modele.corps).render(ctx)
+    sujet = gabarit_sujet.render(ctx).strip().replace("\n", " ")
+    corps = gabarit_corps.render(ctx)
     return sujet, corps
+
+
+def verifier_gabarit(texte: str) -> str:
+    """Le texte d'un modèle de courriel, s'il se compile ; sinon une erreur de formulaire claire."""
+    from django import forms
+
+    try:
+        Template(texte)
+    except TemplateSyntaxError as erreur:
+        raise forms.ValidationError(
+            f"Le texte contient une erreur de syntaxe : {erreur}. "
+            "Vérifiez les {{ variables }} et les blocs {% if %}…{% endif %}."
+        ) from erreur
+    return texte
+
+
+class GabaritsVerifies:
+    """Pour un formulaire de modèle de courriel : le sujet et le corps doivent se compiler."""
+
+    def clean_sujet(self) -> str:
+        return verifier_gabarit(self.cleaned_data["sujet"])
+
+    def clean_corps(self) -> str:
+        return verifier_gabarit(self.cleaned_data["corps"])
 
 
 def mettre_en_file(destinataire: str, sujet: str, corps: str, *, categorie: str = "") -> Courriel:

@@ -6,8 +6,8 @@ import django_filters
 from django import forms
 from django.contrib.auth.models import User
 from django.db.models import Q
-from django.template import Template, TemplateSyntaxError
 
+from acv.courriels import GabaritsVerifies
 from acv.forms import ChampVersion, Formulaire, FormulaireModele
 from acv.models import ModeleCourriel, Region
 from acv.roles import Role
@@ -81,30 +81,13 @@ class StatutActionForm(Formulaire):
     statut = forms.ChoiceField(label="Nouvel état", choices=ActionAccompagnement.Statut.choices)
 
 
-class ModeleLettreForm(FormulaireModele):
-    """Le sujet et le corps d'un modèle de lettre ou de relance ; la syntaxe est vérifiée."""
+class ModeleLettreForm(GabaritsVerifies, FormulaireModele):
+    """Le sujet et le corps d'un modèle de courriel ; la syntaxe est vérifiée."""
 
     class Meta:
         model = ModeleCourriel
         fields = ["sujet", "corps"]
         widgets = {"corps": forms.Textarea(attrs={"rows": 22})}
-
-    def _verifier(self, champ: str) -> str:
-        texte = self.cleaned_data[champ]
-        try:
-            Template(texte)
-        except TemplateSyntaxError as erreur:
-            raise forms.ValidationError(
-                f"Le texte contient une erreur de syntaxe : {erreur}. "
-                "Vérifiez les {{ variables }} et les blocs {% if %}…{% endif %}."
-            ) from erreur
-        return texte
-
-    def clean_sujet(self) -> str:
-        return self._verifier("sujet")
-
-    def clean_corps(self) -> str:
-        return self._verifier("corps")
 
 
 class LettreForm(FormulaireModele):

@@ -24,8 +24,10 @@ from .. import lettres as service
 from ..forms.accompagnement import LettreForm, ModeleLettreForm
 from ..models import Candidature, Lettre, Vague
 
-# Les modèles que l'équipe modifie depuis ces pages (les autres restent dans l'administration).
-MODELES_MODIFIABLES = [*Lettre.MODELES.values(), service.CODE_RELANCE]
+# Les modèles de courriel que l'équipe modifie : lettres aux villes, relance des plans
+# d'accompagnement, et les courriels du jury (affectation, relance, conflit signalé).
+MODELES_DU_JURY = ["affectation", "relance", "conflit_signale"]
+MODELES_MODIFIABLES = [*Lettre.MODELES.values(), service.CODE_RELANCE, *MODELES_DU_JURY]
 
 
 def _vague_pour_lettres(request: HttpRequest, pk: int) -> Vague:
@@ -83,7 +85,9 @@ def lettres_vague(request: HttpRequest, pk: int) -> HttpResponse:
                 if service.nature_de(c) == Lettre.Nature.NON_SELECTION
                 and getattr(c, "accompagnement", None) is None
             ),
-            "modeles": ModeleCourriel.objects.filter(code__in=MODELES_MODIFIABLES),
+            "modeles": ModeleCourriel.objects.filter(
+                code__in=[*Lettre.MODELES.values(), service.CODE_RELANCE]
+            ),
         },
     )
 

@@ -149,6 +149,7 @@ LIGNES = {
     "lettre_pdf": [Cas(equipe_seulement(), kwargs=_lettre)],
     "lettre_modele": [
         Cas(equipe_seulement(), kwargs=lambda m: {"code": "lettre_non_selection"}),
+        Cas(equipe_seulement(), kwargs=lambda m: {"code": "affectation"}, nom="courriel du jury"),
         Cas(equipe_seulement(404), kwargs=lambda m: {"code": "inconnu"}, nom="modèle inconnu"),
     ],
     # Villes retenues : équipe, partenaires (observateurs) et régions, après publication

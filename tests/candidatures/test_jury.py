@@ -216,6 +216,55 @@ def test_bouton_affecter_complete_et_dit_ce_qui_manque(client_de, equipe, vague)
     )
 
 
+def test_modele_de_courriel_du_jury_modifie_par_l_equipe_puis_utilise(
+    client_de, equipe, vague, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    client = client_de(equipe)
+    assert (
+        reverse("lettre_modele", args=["affectation"])
+        in client.get(reverse("jury_vague", args=[vague.pk])).content.decode()
+    )
+    reponse = client.post(
+        reverse("lettre_modele", args=["affectation"]),
+        {"sujet": "{{ vague }} : {{ nombre }} dossiers pour vous", "corps": "Bonjour {{ nom }}."},
+    )
+    assert reponse.status_code == 302
+    _jury_complet(vague)
+    f.CandidatureFactory(vague=vague, statut=Candidature.Statut.EN_EXAMEN)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("jury_affecter", args=[vague.pk]))
+
+    assert mail.outbox and mail.outbox[0].subject == f"{vague.nom} : 1 dossiers pour vous"
+
+
+def test_modele_du_jury_casse_dans_l_administration_ni_500_ni_affectation(
+    client_de, administrateur, equipe, vague
+):
+    """L'administration refuse un modèle mal formé ; s'il l'est quand même (base modifiée à la
+    main), l'affectation le dit en clair et n'écrit rien."""
+    from acv.models import ModeleCourriel
+
+    modele = ModeleCourriel.objects.get(code="affectation")
+    reponse = client_de(administrateur).post(
+        reverse("admin:acv_modelecourriel_change", args=[modele.pk]),
+        {"code": modele.code, "libelle": modele.libelle, "sujet": "{% if %}", "corps": "x"},
+    )
+    assert reponse.status_code == 200
+    assert "erreur de syntaxe" in reponse.content.decode()
+    ModeleCourriel.objects.filter(code="affectation").update(corps="{% if nom %}sans fin")
+    _jury_complet(vague)
+    f.CandidatureFactory(vague=vague, statut=Candidature.Statut.EN_EXAMEN)
+
+    reponse = client_de(equipe).post(reverse("jury_affecter", args=[vague.pk]), follow=True)
+
+    assert reponse.status_code == 200
+    assert "contient une erreur de syntaxe" in reponse.content.decode()
+    assert Affectation.objects.count() == 0
+
+
 def test_bouton_affecter_refuse_vague_verrouillee(client_de, equipe, vague):
     _jury_complet(vague)
     f.CandidatureFactory(vague=vague, statut=Candidature.Statut.EN_EXAMEN)
