@@ -88,7 +88,7 @@ class ObjectifAdmin(SimpleHistoryAdmin):
 class ModeleCourrielAdminForm(GabaritsVerifies, forms.ModelForm):
     class Meta:
         model = ModeleCourriel
-        fields = "__all__"
+        fields = ["code", "libelle", "sujet", "corps", "aide"]
 
 
 @admin.register(ModeleCourriel)
