@@ -106,6 +106,11 @@ def enregistrer(
                 with transaction.atomic():
                     evaluation.save()
             except IntegrityError as erreur:  # créé au même instant dans un autre onglet
+                # Un double clic sur « Soumettre » : l'autre envoi a déjà soumis la même
+                # évaluation, rien n'est perdu, on le dit comme une double soumission.
+                autre = Evaluation.objects.filter(affectation=affectation).first()
+                if autre is not None and autre.statut == Evaluation.Statut.SOUMISE:
+                    raise DejaSoumise(MESSAGE_DEJA_SOUMISE) from erreur
                 raise ConflitDeVersion() from erreur
         elif version != evaluation.version:
             raise ConflitDeVersion(

@@ -169,6 +169,40 @@ def test_evaluation_deux_onglets_soumettent_le_second_est_prevenu():
     assert list(evaluation.notes.values_list("valeur", flat=True)) == [int(attendu[champ])]
 
 
+@pytest.mark.parametrize("brouillon", [False, True], ids=["sans brouillon", "avec brouillon"])
+def test_evaluation_double_clic_sur_soumettre_une_seule_soumission_sans_alarme(brouillon):
+    """Le même envoi parti deux fois (double clic) : une soumission, et le second envoi dit
+    qu'elle est déjà soumise, pas qu'un autre a modifié la fiche."""
+    jure_user, affectation, critere = _affectation_du_jure()
+    version = 0
+    if brouillon:
+        f.EvaluationFactory(affectation=affectation, commentaire="Brouillon", version=2)
+        version = 2
+    url = reverse("jury_evaluer", kwargs={"pk": affectation.pk})
+    donnees = {
+        f"critere_{critere.pk}": "4",
+        "avis": "favorable",
+        "commentaire": "Soumise",
+        "version": version,
+        "action": "soumettre",
+    }
+
+    resultats = _en_meme_temps((jure_user, url, donnees), (jure_user, url, donnees))
+
+    assert sorted(r[0] for r in resultats) == [302, 302]
+    niveaux = sorted(niveau for r in resultats for niveau, _ in r[1])
+    assert niveaux == ["info", "success"]
+    info = next(m for r in resultats for niveau, m in r[1] if niveau == "info")
+    assert "déjà soumise" in info
+    evaluation = Evaluation.objects.get(affectation=affectation)
+    assert (evaluation.statut, evaluation.commentaire, evaluation.version) == (
+        Evaluation.Statut.SOUMISE,
+        "Soumise",
+        version + 1,
+    )
+    assert evaluation.history.filter(history_change_reason="Évaluation soumise").count() == 1
+
+
 def test_evaluation_brouillon_automatique_de_deux_onglets_le_second_recoit_409():
     jure_user, affectation, critere = _affectation_du_jure()
     f.EvaluationFactory(affectation=affectation, commentaire="Départ", version=3)
