@@ -342,6 +342,46 @@ def test_relance_des_jures_en_attente(
 # ---------------------------------------------------------------------------------------------
 # Avancement et pages du juré
 # ---------------------------------------------------------------------------------------------
+def test_avancement_compte_attendues_brouillons_soumises_par_jure_et_par_candidature(
+    client_de, equipe, vague
+):
+    jure_a, jure_b = _jury_complet(vague)[:2]
+    c1, c2 = (
+        f.CandidatureFactory(vague=vague, statut=Candidature.Statut.EN_EXAMEN) for _ in range(2)
+    )
+    _soumise(f.AffectationFactory(jure=jure_a, candidature=c1))
+    f.EvaluationFactory(affectation=f.AffectationFactory(jure=jure_a, candidature=c2))
+    f.AffectationFactory(jure=jure_b, candidature=c1)
+
+    reponse = client_de(equipe).get(reverse("jury_avancement", args=[vague.pk]))
+
+    assert reponse.context["totaux"] == {
+        "attendues": 3,
+        "soumises": 1,
+        "brouillons": 1,
+        "a_faire": 1,
+    }
+    par_jure = {
+        j.pk: (j.nb_affectations, j.nb_soumises, j.nb_brouillons, j.nb_a_faire)
+        for j in reponse.context["jures"]
+    }
+    assert par_jure[jure_a.pk] == (2, 1, 1, 0)
+    assert par_jure[jure_b.pk] == (1, 0, 0, 1)
+    assert all(
+        par_jure[j.pk] == (0, 0, 0, 0) for j in vague.jures.exclude(pk__in=[jure_a.pk, jure_b.pk])
+    )
+    par_candidature = {
+        c.pk: sorted(
+            a.evaluation.statut if hasattr(a, "evaluation") else "a_faire"
+            for a in c.affectations.all()
+        )
+        for c in reponse.context["candidatures"]
+    }
+    assert par_candidature == {c1.pk: ["a_faire", "soumise"], c2.pk: ["brouillon"]}
+    page = reponse.content.decode()
+    assert "Soumise · 12,0/20" in page
+
+
 @pytest.mark.parametrize("nombre", [1, 3])
 def test_avancement_requetes_constantes(
     client_de, equipe, vague, nombre, django_assert_num_queries
