@@ -192,6 +192,9 @@ EMAIL_CONFIG = env.email_url(
     "EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"
 )
 vars().update(EMAIL_CONFIG)
+# Un serveur de courriel injoignable ne bloque pas la requête qui envoie : après ce délai,
+# le courriel reste en échec dans la boîte d'envoi, renvoyé plus tard.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Au cœur des territoires <ne-pas-repondre@cnam.fr>"
 )

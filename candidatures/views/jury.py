@@ -44,6 +44,7 @@ from ..services import changements_depuis_precedente
 
 PAR_PAGE = 100
 SOUMISE = Evaluation.Statut.SOUMISE
+JURY_CLOS = "Les résultats de la vague sont publiés : la composition du jury ne change plus."
 BROUILLON = Evaluation.Statut.BROUILLON
 
 
@@ -137,7 +138,9 @@ def jury_vague(request: HttpRequest, pk: int) -> HttpResponse:
 def jury_jure_ajouter(request: HttpRequest, pk: int) -> HttpResponse:
     vague = _vague_equipe(request, pk)
     form = JureAjoutForm(request.POST, vague=vague)
-    if form.is_valid():
+    if vague.est_verrouillee:
+        messages.error(request, JURY_CLOS)
+    elif form.is_valid():
         jure = Jure.objects.create(
             vague=vague,
             utilisateur=form.cleaned_data["utilisateur"],
@@ -158,6 +161,8 @@ def jury_jure_retirer(request: HttpRequest, pk: int) -> HttpResponse:
     )
     try:
         with transaction.atomic():
+            if jure.vague.est_verrouillee:
+                raise ErreurMetier(JURY_CLOS)
             if Evaluation.objects.filter(affectation__jure=jure).exists():
                 raise ErreurMetier(
                     f"{jure} a déjà commencé ou soumis des évaluations : retirez d'abord ses "

@@ -91,6 +91,23 @@ def test_retirer_un_jure_qui_a_evalue_refuse(client_de, equipe, vague, jure):
     assert Jure.objects.filter(pk=jure.pk).exists()
 
 
+def test_jury_d_une_vague_publiee_ne_change_plus(client_de, equipe, vague, jure):
+    Vague.objects.filter(pk=vague.pk).update(statut=Vague.Statut.RESULTATS_PUBLIES)
+    client = client_de(equipe)
+    user = f.utilisateur(Role.JURE, username="tardif")
+
+    ajout = client.post(
+        reverse("jury_jure_ajouter", args=[vague.pk]),
+        {"utilisateur": user.pk, "organisation": Organisation.objects.first().pk},
+        follow=True,
+    )
+    retrait = client.post(reverse("jury_jure_retirer", args=[jure.pk]), follow=True)
+
+    assert list(Jure.objects.filter(vague=vague)) == [jure]
+    for reponse in (ajout, retrait):
+        assert "la composition du jury ne change plus" in reponse.content.decode()
+
+
 @pytest.mark.parametrize("nombre", [1, 3])
 def test_page_jury_requetes_constantes(client_de, equipe, vague, nombre, django_assert_num_queries):
     for _ in range(nombre):
