@@ -543,6 +543,9 @@ def jury_mes_evaluations(request: HttpRequest) -> HttpResponse:
         ordre = {"brouillon": 0, "a_faire": 1, "soumise": 2}
         lignes.sort(key=lambda ligne: ordre[ligne["etat"]])
         blocs.append({"jure": jure, "vague": jure.vague, "lignes": lignes, "compte": compte})
+    # Le travail d'abord : les vagues encore ouvertes, la plus récente en tête ; les vagues aux
+    # résultats publiés (évaluations closes) ensuite.
+    blocs.sort(key=lambda bloc: (bloc["vague"].est_verrouillee, -bloc["vague"].numero))
     return render(request, "candidatures/jury_mes_evaluations.html", {"blocs": blocs})
 
 

@@ -446,6 +446,18 @@ def test_mes_evaluations_seulement_les_vagues_en_cours(client_de, utilisateur_ju
     assert [b["vague"] for b in reponse.context["blocs"]] == [vague]
 
 
+def test_mes_evaluations_le_travail_d_abord(client_de, utilisateur_jure, vague, jure):
+    """Vagues ouvertes d'abord, la plus récente en tête ; vagues publiées ensuite."""
+    publiee = f.VagueFactory(numero=2, statut=Vague.Statut.RESULTATS_PUBLIES)
+    recente = f.VagueFactory(numero=6, statut=Vague.Statut.EXAMEN_JURY)
+    for autre in (publiee, recente):
+        f.JureFactory(vague=autre, utilisateur=utilisateur_jure)
+
+    reponse = client_de(utilisateur_jure).get(reverse("jury_mes_evaluations"))
+
+    assert [b["vague"] for b in reponse.context["blocs"]] == [recente, vague, publiee]
+
+
 def test_mes_evaluations_progression(client_de, utilisateur_jure, vague, jure):
     a_faire, brouillon, soumise = (
         f.AffectationFactory(jure=jure, candidature=f.CandidatureFactory(vague=vague))
