@@ -91,6 +91,12 @@ class ConflitEquipeForm(Formulaire):
         )
 
 
+class ConflitLeverForm(Formulaire):
+    """Lever un conflit enregistré par erreur : le motif est gardé dans l'historique."""
+
+    motif = forms.CharField(label="Pourquoi lever ce conflit", max_length=2000)
+
+
 class AffectationAjoutForm(Formulaire):
     candidature = ChoixCandidature(label="Candidature", queryset=Candidature.objects.none())
     jure = forms.ModelChoiceField(label="Juré·e", queryset=Jure.objects.none())

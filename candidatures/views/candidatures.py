@@ -273,13 +273,10 @@ def candidature_transition(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         message = f"Candidature {candidature.reference} : « {candidature.get_statut_display()} »."
         if retirees:
-            message += (
-                " Elle n'est plus à évaluer : "
-                + (
-                    "l'évaluation non soumise de son juré lui est retirée."
-                    if retirees == 1
-                    else f"les {retirees} évaluations non soumises de ses jurés leur sont retirées."
-                )
+            message += " Elle n'est plus à évaluer : " + (
+                "l'évaluation non soumise de son juré lui est retirée."
+                if retirees == 1
+                else f"les {retirees} évaluations non soumises de ses jurés leur sont retirées."
             )
         messages.success(request, message)
     return redirect("candidature_detail", pk=candidature.pk)

@@ -35,6 +35,7 @@ from ..forms.jury import (
     AffectationAjoutForm,
     ConflitDeclarationForm,
     ConflitEquipeForm,
+    ConflitLeverForm,
     EvaluationForm,
     JureAjoutForm,
 )
@@ -692,6 +693,34 @@ def jury_evaluation_autosave(request: HttpRequest, pk: int) -> JsonResponse:
     )
 
 
+@require_POST
+@login_required
+def jury_conflit_lever(request: HttpRequest, pk: int) -> HttpResponse:
+    """L'équipe lève un conflit déclaré par erreur ; le juré peut de nouveau être affecté à la
+    candidature. Le motif reste dans l'historique du conflit."""
+    exiger_equipe(request.user)
+    conflit = get_object_or_404(
+        Conflit.objects.select_related("jure__vague", "jure__utilisateur", "candidature__commune"),
+        pk=pk,
+    )
+    vague = conflit.jure.vague
+    form = ConflitLeverForm(request.POST)
+    if vague.est_verrouillee:
+        messages.error(request, JURY_CLOS)
+    elif not form.is_valid():
+        messages.error(request, "Conflit maintenu : " + _erreurs(form))
+    else:
+        conflit._history_user = request.user
+        conflit._change_reason = "Conflit levé : " + form.cleaned_data["motif"]
+        conflit.delete()
+        messages.success(
+            request,
+            f"Conflit levé : {conflit.jure} peut de nouveau être affecté·e à "
+            f"{conflit.candidature.commune.nom} ({conflit.candidature.reference}).",
+        )
+    return redirect("jury_vague", vague.pk)
+
+
 def _erreurs(form) -> str:
     return " ".join(str(e) for erreurs in form.errors.values() for e in erreurs)
 
@@ -703,6 +732,7 @@ urlpatterns = [
     path(
         "vagues/<int:pk>/jury/conflit/", jury_conflit_enregistrer, name="jury_conflit_enregistrer"
     ),
+    path("jury/conflits/<int:pk>/lever/", jury_conflit_lever, name="jury_conflit_lever"),
     path("vagues/<int:pk>/jury/affecter/", jury_affecter, name="jury_affecter"),
     path(
         "vagues/<int:pk>/jury/affectations/ajouter/",

@@ -71,6 +71,11 @@ def _version_lue(monde):
     return {"version": evaluation.version if evaluation else 0}
 
 
+def _conflit(monde):
+    """Le conflit du juré du monde (lever sans motif est refusé : il reste)."""
+    return {"pk": monde.candidature_en_conflit.conflits.get().pk}
+
+
 def _affectation_en_conflit(monde):
     affectation = monde.obtenir(
         "affectation_en_conflit",
@@ -115,6 +120,11 @@ LIGNES = {
         Cas(ACTION, kwargs=_vague, methode="post"),
         Cas(INTROUVABLE_ACTION, kwargs=INCONNUE, methode="post", nom="vague inconnue"),
         Cas(GET_REFUSE, kwargs=_vague, nom="GET refusé"),
+    ],
+    "jury_conflit_lever": [
+        Cas(ACTION, kwargs=_conflit, methode="post"),
+        Cas(INTROUVABLE_ACTION, kwargs=INCONNUE, methode="post", nom="conflit inconnu"),
+        Cas(GET_REFUSE, kwargs=_conflit, nom="GET refusé"),
     ],
     "jury_affecter": [
         Cas(ACTION, kwargs=_vague, methode="post"),

@@ -213,6 +213,32 @@ def test_equipe_enregistre_un_conflit_et_retire_l_affectation(client_de, equipe,
     assert not Affectation.objects.filter(pk=affectation.pk).exists()
 
 
+def test_equipe_leve_un_conflit_declare_par_erreur(client_de, equipe, vague, jure):
+    candidature = f.CandidatureFactory(vague=vague, statut=Candidature.Statut.EN_EXAMEN)
+    conflit = Conflit.objects.create(jure=jure, candidature=candidature, motif="Erreur de ligne")
+    client = client_de(equipe)
+    url = reverse("jury_conflit_lever", args=[conflit.pk])
+    assert url in client.get(reverse("jury_vague", args=[vague.pk])).content.decode()
+
+    sans_motif = client.post(url, {"motif": "  "}, follow=True)
+    assert Conflit.objects.filter(pk=conflit.pk).exists()
+    assert "Conflit maintenu" in sans_motif.content.decode()
+
+    reponse = client.post(url, {"motif": "Homonyme, pas d'intérêt"}, follow=True)
+
+    assert not Conflit.objects.filter(pk=conflit.pk).exists()
+    assert "Conflit levé" in reponse.content.decode()
+    trace = Conflit.history.filter(id=conflit.pk, history_type="-").get()
+    assert trace.history_change_reason == "Conflit levé : Homonyme, pas d'intérêt"
+    assert trace.history_user == equipe
+    # Le juré peut de nouveau être affecté à la candidature.
+    client.post(
+        reverse("jury_affectation_ajouter", args=[vague.pk]),
+        {"jure": jure.pk, "candidature": candidature.pk},
+    )
+    assert Affectation.objects.filter(jure=jure, candidature=candidature).exists()
+
+
 # ---------------------------------------------------------------------------------------------
 # Affectation et ajustements
 # ---------------------------------------------------------------------------------------------

@@ -67,6 +67,7 @@ CIBLES = [
     "jury_jure_ajouter",
     "jury_jure_retirer",
     "jury_conflit_enregistrer",
+    "jury_conflit_lever",
     "jury_affecter",
     "jury_affectation_ajouter",
     "jury_affectation_retirer",
@@ -85,6 +86,7 @@ CIBLES = [
     "lettres_envoyer",
     "lettre_modifier",
     "lettre_renvoyer",
+    "lettre_modele",
     # accompagnements et actions
     "accompagnement_relancer",
     "accompagnement_creer",
