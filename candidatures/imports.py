@@ -14,7 +14,6 @@ import io
 import re
 import unicodedata
 import warnings
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -274,6 +273,12 @@ def _lire_csv(contenu: bytes) -> Tableau:
     return _tableau(lignes, f"CSV, séparateur {nom_sep}, encodage {encodage}")
 
 
+ILLISIBLE_XLSX = (
+    "Ce fichier XLSX est illisible : ouvrez-le dans votre tableur et enregistrez-le "
+    "à nouveau au format XLSX ou CSV."
+)
+
+
 def _lire_xlsx(contenu: bytes) -> Tableau:
     import openpyxl
 
@@ -282,12 +287,14 @@ def _lire_xlsx(contenu: bytes) -> Tableau:
             # openpyxl avertit de styles qu'il ignore : rien qui touche aux valeurs.
             warnings.simplefilter("ignore")
             classeur = openpyxl.load_workbook(io.BytesIO(contenu), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as erreur:
-        raise FichierIllisible(
-            "Ce fichier XLSX est illisible : ouvrez-le dans votre tableur et enregistrez-le "
-            "à nouveau au format XLSX ou CSV."
-        ) from erreur
+    # Un fichier reçu peut être abîmé ou fabriqué n'importe comment : quoi que lève openpyxl
+    # (archive, XML mal formé, référence de cellule impossible, feuille absente…), le fichier
+    # est illisible, jamais une erreur serveur.
+    except Exception as erreur:  # noqa: BLE001
+        raise FichierIllisible(ILLISIBLE_XLSX) from erreur
     try:
+        if not classeur.worksheets:
+            raise FichierIllisible("Ce fichier XLSX n'a aucune feuille de calcul.")
         feuille = classeur.worksheets[0]
         lignes = []
         for numero, valeurs in enumerate(feuille.iter_rows(values_only=True), start=1):
@@ -297,6 +304,10 @@ def _lire_xlsx(contenu: bytes) -> Tableau:
                     f"Ce fichier a plus de {LIGNES_MAX} lignes : découpez-le en plusieurs fichiers."
                 )
         nom_feuille = feuille.title
+    except FichierIllisible:
+        raise
+    except Exception as erreur:  # noqa: BLE001
+        raise FichierIllisible(ILLISIBLE_XLSX) from erreur
     finally:
         classeur.close()
     return _tableau(lignes, f"XLSX, feuille « {nom_feuille} »")

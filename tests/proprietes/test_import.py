@@ -14,6 +14,7 @@ import datetime
 import io
 import re
 import warnings
+import zipfile
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -242,6 +243,69 @@ class ImportArbitraire(TestCase):
     )
     def test_faux_classeur_zip(self, contenu):
         self._importer(contenu, "import.xlsx", nb_lignes=0)
+
+    @EXEMPLES
+    @given(data=st.data())
+    def test_vrai_classeur_dont_une_partie_est_abimee(self, data):
+        """Un vrai XLSX dont une partie (feuille, classeur, relations, styles…) est retirée,
+        tronquée, remplacée par des octets quelconques ou par du XML qui pointe n'importe où."""
+        entetes, lignes = data.draw(tableaux(self.codes))
+        contenu = _xlsx(entetes, lignes, _typer)
+        with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
+            parties = {nom: archive.read(nom) for nom in archive.namelist()}
+        cible = data.draw(st.sampled_from(sorted(parties)), label="partie abîmée")
+        original = parties[cible]
+        abimee = data.draw(
+            st.one_of(
+                st.none(),
+                st.integers(0, len(original)).map(lambda n: original[:n]),
+                st.binary(max_size=200),
+                st.sampled_from(
+                    [
+                        b"<?xml version='1.0'?><a><b></a>",
+                        original.replace(b'r="A1"', b'r="ZZZZZZ1"'),
+                        original.replace(b"sheet1", b"sheet9"),
+                        original.replace(b'"1"', b'"-7"'),
+                    ]
+                ),
+            ),
+            label="contenu",
+        )
+        sortie = io.BytesIO()
+        with zipfile.ZipFile(sortie, "w") as archive:
+            for nom, octets in parties.items():
+                if nom != cible:
+                    archive.writestr(nom, octets)
+                elif abimee is not None:
+                    archive.writestr(nom, abimee)
+        self._importer(sortie.getvalue(), "import.xlsx", nb_lignes=len(lignes))
+
+    def test_classeurs_abimes_connus(self):
+        """Les cas trouvés à l'audit : feuille ou classeur au XML cassé, référence de cellule
+        impossible, feuille absente — chacun refusé avec un message, jamais une 500."""
+        contenu = _xlsx(["code_insee"], [["15014"]], _typer)
+        with zipfile.ZipFile(io.BytesIO(contenu)) as archive:
+            parties = {nom: archive.read(nom) for nom in archive.namelist()}
+        feuille = "xl/worksheets/sheet1.xml"
+        variantes = {
+            "feuille cassée": {feuille: b"<worksheet><sheetData><row>"},
+            "classeur cassé": {"xl/workbook.xml": b"<workbook><sheets>"},
+            "cellule impossible": {feuille: parties[feuille].replace(b'r="A1"', b'r="ZZZZZZ1"')},
+            "feuille absente": {feuille: None},
+        }
+        for nom, changements in variantes.items():
+            with self.subTest(nom):
+                sortie = io.BytesIO()
+                with zipfile.ZipFile(sortie, "w") as archive:
+                    for partie, octets in {**parties, **changements}.items():
+                        if octets is not None:
+                            archive.writestr(partie, octets)
+                avant = self._comptes()
+                try:
+                    simuler_fichier(sortie.getvalue(), "import.xlsx", self.vague)
+                except ErreurMetier as refus:
+                    self.assertIn("XLSX", str(refus))
+                self.assertEqual(self._comptes(), avant)
 
     @EXEMPLES
     @given(data=st.data())
