@@ -11,13 +11,43 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template import Context, Template, TemplateSyntaxError
+from django.template import Context, Template
+from django.template.base import Lexer, TokenType
 from django.utils import timezone
 
 from .erreurs import ErreurMetier
 from .models import Courriel, ModeleCourriel
 
 logger = logging.getLogger(__name__)
+
+
+# Les balises permises dans un modèle de courriel : de la logique d'affichage, rien qui lise
+# d'autres gabarits, le disque ou les réglages ({% include %}, {% url %}, {% debug %}, {% load %}…).
+BALISES_PERMISES = {
+    "if", "elif", "else", "endif", "for", "empty", "endfor", "with", "endwith",
+    "comment", "endcomment", "firstof", "now", "spaceless", "endspaceless", "cycle",
+    "filter", "endfilter", "autoescape", "endautoescape", "verbatim", "endverbatim",
+    "templatetag", "widthratio", "ifchanged", "endifchanged", "regroup",
+}  # fmt: skip
+
+
+def compiler_gabarit(texte: str) -> Template:
+    """Le texte d'un modèle compilé ; ErreurMetier (message en français) s'il est mal formé,
+    s'il emploie une balise non permise, ou s'il échoue rendu sans variables."""
+    for jeton in Lexer(texte).tokenize():
+        if jeton.token_type == TokenType.BLOCK:
+            balise = (jeton.split_contents() or [""])[0]
+            if balise not in BALISES_PERMISES:
+                raise ErreurMetier(
+                    f"La balise {{% {balise} %}} n'est pas permise dans un modèle de courriel "
+                    "(seules les {{ variables }} et les blocs {% if %}, {% for %}… le sont)."
+                )
+    try:
+        gabarit = Template(texte)
+        gabarit.render(Context({}, autoescape=False))
+    except Exception as erreur:  # noqa: BLE001 — texte saisi : toute erreur est un refus
+        raise ErreurMetier(f"Le texte contient une erreur de syntaxe : {erreur}.") from erreur
+    return gabarit
 
 
 def rendre_modele(code: str, contexte: dict) -> tuple[str, str]:
@@ -30,34 +60,36 @@ def rendre_modele(code: str, contexte: dict) -> tuple[str, str]:
             "dans l'administration (Modèles de courriel). Rien n'a été envoyé."
         ) from erreur
     try:
-        gabarit_sujet, gabarit_corps = Template(modele.sujet), Template(modele.corps)
-    except TemplateSyntaxError as erreur:
+        gabarit_sujet, gabarit_corps = (
+            compiler_gabarit(modele.sujet),
+            compiler_gabarit(modele.corps),
+        )
+        ctx = Context(contexte, autoescape=False)
+        sujet = gabarit_sujet.render(ctx).strip().replace("\n", " ")
+        corps = gabarit_corps.render(ctx)
+    except Exception as erreur:  # noqa: BLE001 — un modèle abîmé ne fait pas échouer la page
         raise ErreurMetier(
-            f"Le modèle de courriel « {modele.libelle} » contient une erreur de syntaxe "
-            f"({erreur}) : corrigez-le, rien n'a été envoyé ni enregistré."
+            f"Le modèle de courriel « {modele.libelle} » ne peut pas être rendu ({erreur}) : "
+            "corrigez-le ; rien n'a été envoyé ni enregistré."
         ) from erreur
-    ctx = Context(contexte, autoescape=False)
-    sujet = gabarit_sujet.render(ctx).strip().replace("\n", " ")
-    corps = gabarit_corps.render(ctx)
     return sujet, corps
 
 
 def verifier_gabarit(texte: str) -> str:
-    """Le texte d'un modèle de courriel, s'il se compile ; sinon une erreur de formulaire claire."""
+    """Le texte d'un modèle de courriel, s'il est valable ; sinon une erreur de formulaire claire."""
     from django import forms
 
     try:
-        Template(texte)
-    except TemplateSyntaxError as erreur:
+        compiler_gabarit(texte)
+    except ErreurMetier as erreur:
         raise forms.ValidationError(
-            f"Le texte contient une erreur de syntaxe : {erreur}. "
-            "Vérifiez les {{ variables }} et les blocs {% if %}…{% endif %}."
+            f"{erreur} Vérifiez les {{{{ variables }}}} et les blocs {{% if %}}…{{% endif %}}."
         ) from erreur
     return texte
 
 
 class GabaritsVerifies:
-    """Pour un formulaire de modèle de courriel : le sujet et le corps doivent se compiler."""
+    """Pour un formulaire de modèle de courriel : le sujet et le corps doivent être valables."""
 
     def clean_sujet(self) -> str:
         return verifier_gabarit(self.cleaned_data["sujet"])

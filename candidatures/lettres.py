@@ -15,12 +15,12 @@ from io import BytesIO
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.template import Context, Template, TemplateSyntaxError
+from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from acv.courriels import envoyer, mettre_en_file
+from acv.courriels import compiler_gabarit, envoyer, mettre_en_file
 from acv.erreurs import ErreurMetier, TransitionRefusee
 from acv.models import Courriel, ModeleCourriel
 
@@ -159,20 +159,26 @@ def contexte_lettre(candidature: Candidature, remarques: list[str]) -> dict:
 
 
 def compiler_modele(modele: ModeleCourriel) -> tuple[Template, Template]:
-    """Le sujet et le corps du modèle, compilés ; une erreur de syntaxe devient un message clair."""
+    """Le sujet et le corps du modèle, compilés ; une erreur devient un message clair."""
     try:
-        return Template(modele.sujet), Template(modele.corps)
-    except TemplateSyntaxError as erreur:
+        return compiler_gabarit(modele.sujet), compiler_gabarit(modele.corps)
+    except ErreurMetier as erreur:
         raise ErreurMetier(
-            f"Le modèle « {modele.libelle} » contient une erreur : {erreur}. "
+            f"Le modèle « {modele.libelle} » contient une erreur : {erreur} "
             "Corrigez-le avant de préparer les lettres."
         ) from erreur
 
 
 def rendre(gabarits: tuple[Template, Template], contexte: dict) -> tuple[str, str]:
     ctx = Context(contexte, autoescape=False)
-    sujet = gabarits[0].render(ctx).strip().replace("\n", " ")
-    corps = re.sub(r"\n{3,}", "\n\n", gabarits[1].render(ctx)).strip() + "\n"
+    try:
+        sujet = gabarits[0].render(ctx).strip().replace("\n", " ")
+        corps = re.sub(r"\n{3,}", "\n\n", gabarits[1].render(ctx)).strip() + "\n"
+    except Exception as erreur:  # noqa: BLE001 — un modèle abîmé ne fait pas échouer la page
+        raise ErreurMetier(
+            f"Un modèle de lettre ne peut pas être rendu ({erreur}) : corrigez-le ; "
+            "rien n'a été préparé."
+        ) from erreur
     return sujet[:250], corps
 
 

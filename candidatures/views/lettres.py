@@ -251,11 +251,13 @@ def lettre_modele(request: HttpRequest, code: str) -> HttpResponse:
         modele = form.save(commit=False)
         modele._history_user = request.user
         modele.save()
-        messages.success(
-            request,
-            f"Modèle « {modele.libelle} » enregistré. Les lettres pas encore envoyées suivront "
-            "ce modèle quand vous les préparerez à nouveau.",
+        suite = (
+            " Les prochains courriels du jury le suivront."
+            if code in MODELES_DU_JURY
+            else " Les lettres pas encore envoyées suivront ce modèle quand vous les préparerez "
+            "à nouveau."
         )
+        messages.success(request, f"Modèle « {modele.libelle} » enregistré." + suite)
         return redirect("lettre_modele", code=code)
     return render(
         request,

@@ -390,6 +390,42 @@ def test_lettre_modele_refuse_une_syntaxe_invalide(client_de, equipe):
     assert ModeleCourriel.objects.get(code="lettre_selection").corps == avant
 
 
+@pytest.mark.parametrize(
+    "corps",
+    [
+        '{% include "base.html" %}',
+        '{% url "accueil" %}',
+        "{% debug %}",
+        "{% load static %}{% static 'x' %}",
+        "{{ commune|date:'Y' }}{% if %}",
+    ],
+)
+def test_lettre_modele_refuse_ce_qui_echouerait_a_l_envoi_ou_lirait_le_serveur(
+    client_de, equipe, corps
+):
+    avant = ModeleCourriel.objects.get(code="relance").corps
+
+    reponse = client_de(equipe).post(
+        reverse("lettre_modele", args=["relance"]), {"sujet": "Relance", "corps": corps}
+    )
+
+    assert reponse.status_code == 200
+    assert list(reponse.context["form"].errors) == ["corps"]
+    assert ModeleCourriel.objects.get(code="relance").corps == avant
+
+
+def test_modele_abime_en_base_ni_500_ni_lettres(client_de, vague, retenue, equipe):
+    """Un modèle modifié hors de l'application (base, ancienne version) qui échoue au rendu :
+    la préparation le dit et n'écrit rien."""
+    ModeleCourriel.objects.filter(code="lettre_selection").update(corps='{% url "inconnue" %}')
+
+    reponse = client_de(equipe).post(reverse("lettres_preparer", args=[vague.pk]), follow=True)
+
+    assert reponse.status_code == 200
+    assert "Lettre aux villes retenues" in reponse.content.decode()
+    assert Lettre.objects.count() == 0
+
+
 # -- villes retenues --------------------------------------------------------------------------
 def test_villes_retenues_introuvable_avant_publication(client_de, observateur):
     vague = f.VagueFactory(numero=3, statut=Vague.Statut.DELIBERATION)
