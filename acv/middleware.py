@@ -17,6 +17,7 @@ from django.contrib.auth import logout, user_logged_in, user_logged_out, user_lo
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
 journal = logging.getLogger("acv.securite")
@@ -43,7 +44,7 @@ PERMISSIONS_POLICY = ", ".join(
 )
 
 
-def _duree_lisible(secondes: int) -> str:
+def duree_lisible(secondes: int) -> str:
     if secondes % 3600 == 0:
         heures = secondes // 3600
         return f"{heures} heure{'s' if heures > 1 else ''}"
@@ -53,7 +54,7 @@ def _duree_lisible(secondes: int) -> str:
 
 def message_expiration() -> str:
     return (
-        f"Votre session a expiré après {_duree_lisible(settings.SESSION_COOKIE_AGE)} "
+        f"Votre session a expiré après {duree_lisible(settings.SESSION_COOKIE_AGE)} "
         "d'inactivité. Reconnectez-vous pour continuer ; ce qui n'avait pas été enregistré "
         "doit être saisi à nouveau."
     )
@@ -146,13 +147,52 @@ class EnTetesSecuriteMiddleware:
         return reponse
 
 
+def _sans_controle(texte: object) -> str:
+    """Le texte pour une ligne de journal : les caractères de contrôle (retour à la ligne…) y
+    sont échappés, qu'un identifiant saisi ne puisse pas y écrire une fausse ligne."""
+    return "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(texte)
+    )
+
+
+class CaracteresNulsMiddleware:
+    """Refuse (400, page en français) une requête dont un paramètre ou un champ contient un
+    caractère nul : aucune saisie légitime n'en porte, et PostgreSQL refuse de l'enregistrer
+    ou de le chercher (sinon une erreur serveur là où une vue lit la requête sans formulaire)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._contient_un_nul(request):
+            journal.warning("Requête refusée (caractère nul) : %s", _sans_controle(request.path))
+            return render(request, "400.html", status=400)
+        return self.get_response(request)
+
+    @staticmethod
+    def _contient_un_nul(request: HttpRequest) -> bool:
+        if "\x00" in request.path:
+            return True
+        donnees = [request.GET]
+        if request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            donnees.append(request.POST)
+        return any(
+            "\x00" in cle or any("\x00" in valeur for valeur in d.getlist(cle))
+            for d in donnees
+            for cle in d
+        )
+
+
 @receiver(user_logged_in, dispatch_uid="acv_journal_connexion")
 def _journal_connexion(sender, request, user, **kwargs) -> None:
     if request is not None:
         request.session[CLE_ACTIVITE] = time.time()
     journal.info(
         "Connexion : %s depuis %s",
-        user.get_username(),
+        _sans_controle(user.get_username()),
         adresse_ip(request) if request is not None else "?",
     )
 
@@ -162,7 +202,7 @@ def _journal_deconnexion(sender, request, user, **kwargs) -> None:
     if user is not None:
         journal.info(
             "Déconnexion : %s depuis %s",
-            user.get_username(),
+            _sans_controle(user.get_username()),
             adresse_ip(request) if request is not None else "?",
         )
 
@@ -171,6 +211,6 @@ def _journal_deconnexion(sender, request, user, **kwargs) -> None:
 def _journal_echec(sender, credentials, request=None, **kwargs) -> None:
     journal.warning(
         "Échec de connexion : %s depuis %s",
-        credentials.get("username", "?"),
+        _sans_controle(credentials.get("username", "?")),
         adresse_ip(request) if request is not None else "?",
     )

@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "acv.middleware.CaracteresNulsMiddleware",  # un caractère nul dans la requête : 400
     "acv.middleware.ExpirationSessionMiddleware",  # après l'authentification et les messages
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

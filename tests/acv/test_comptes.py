@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib.auth.models import Group
 from django.test import override_settings
 from django.urls import reverse
@@ -119,3 +121,13 @@ def test_l_administrateur_voit_l_administration_avec_le_referentiel(client, db):
     html = client.get(reverse("admin:acv_commune_changelist")).content.decode()
 
     assert "Sélectionnez l’objet commune à changer" in html or "commune" in html
+
+
+@override_settings(AXES_FAILURE_LIMIT=2, AXES_COOLOFF_TIME=datetime.timedelta(hours=1))
+def test_le_message_de_verrouillage_dit_la_duree_reglee(client, db):
+    f.utilisateur(Role.JURE, username="dominique")
+    for _ in range(3):
+        reponse = client.post(reverse("login"), {"username": "dominique", "password": "faux"})
+
+    assert reponse.status_code == 429
+    assert "la connexion est bloquée pendant 1 heure." in reponse.content.decode()
