@@ -899,7 +899,14 @@ class Accompagnement(models.Model):
         plan = cls(candidature=candidature, conseiller=conseiller, cree_par=par, **champs)
         plan._history_user = par
         plan._change_reason = "Ouverture du plan"
-        plan.save()
+        try:
+            with transaction.atomic():
+                plan.save()
+        except IntegrityError as erreur:  # ouvert au même instant par quelqu'un d'autre
+            raise TransitionRefusee(
+                "Cette candidature vient de recevoir un plan d'accompagnement, ouvert par "
+                "quelqu'un d'autre : rechargez la page pour le voir."
+            ) from erreur
         return plan
 
 

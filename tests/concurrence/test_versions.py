@@ -351,3 +351,24 @@ def test_plan_d_accompagnement_deux_enregistrements_simultanes_le_second_est_pre
         1,
     )
     assert plan.history.count() == 2
+
+
+def test_plan_d_accompagnement_ouvert_deux_fois_au_meme_instant_un_seul_plan():
+    equipe = f.utilisateur(Role.EQUIPE, username="equipe-1")
+    collegue = f.utilisateur(Role.EQUIPE, username="equipe-2")
+    vague = f.VagueFactory(numero=8, statut=Vague.Statut.RESULTATS_PUBLIES)
+    candidature = f.CandidatureFactory(vague=vague, statut=Candidature.Statut.NON_RETENUE)
+    url = reverse("accompagnement_creer", kwargs={"pk": candidature.pk})
+    envois = [
+        (equipe, url, {"conseiller": equipe.pk, "notes": "Plan de A"}),
+        (collegue, url, {"conseiller": collegue.pk, "notes": "Plan de B"}),
+    ]
+
+    resultats = _en_meme_temps(*envois)
+
+    assert all(r[0] in (200, 302) for r in resultats)
+    plan = Accompagnement.objects.get(candidature=candidature)
+    gagnant = next(i for i, e in enumerate(envois) if e[2]["notes"] == plan.notes)
+    perdant = resultats[1 - gagnant]
+    assert [niveau for niveau, _ in perdant[1]] in (["error"], ["info"])
+    assert resultats[gagnant][1][0][0] == "success"
