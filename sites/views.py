@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
@@ -213,15 +213,29 @@ def _collection(request: HttpRequest, pk: int, nom: str) -> HttpResponse:
     site = _site_pour(request, pk, ecriture=True)
     classe, titre, aide = COLLECTIONS[nom]
     formset = classe(request.POST or None, instance=site, prefix=nom)
+    statut = 200
     if request.method == "POST" and formset.is_valid():
-        with transaction.atomic():
-            formset.save()
-        messages.success(request, f"{titre} : enregistré.")
-        return redirect("site_detail", pk=site.pk)
+        try:
+            with transaction.atomic():
+                formset.save()
+        except IntegrityError:
+            # Une ligne identique (même année, même source…) enregistrée au même instant par
+            # quelqu'un d'autre : rien n'est écrit, la saisie reste à l'écran.
+            statut = 409
+            messages.error(
+                request,
+                f"{titre} : rien n'a été enregistré, une ligne en double vient d'être "
+                "enregistrée par quelqu'un d'autre. Rechargez la page pour la voir, puis "
+                "reprenez votre saisie.",
+            )
+        else:
+            messages.success(request, f"{titre} : enregistré.")
+            return redirect("site_detail", pk=site.pk)
     return render(
         request,
         "sites/site_collection.html",
         {"site": site, "formset": formset, "titre": titre, "aide": aide},
+        status=statut,
     )
 
 

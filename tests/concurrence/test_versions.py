@@ -372,3 +372,25 @@ def test_plan_d_accompagnement_ouvert_deux_fois_au_meme_instant_un_seul_plan():
     perdant = resultats[1 - gagnant]
     assert [niveau for niveau, _ in perdant[1]] in (["error"], ["info"])
     assert resultats[gagnant][1][0][0] == "success"
+
+
+def test_inscriptions_d_une_meme_annee_ajoutees_au_meme_instant_une_seule_ligne():
+    equipe = f.utilisateur(Role.EQUIPE, username="equipe-1")
+    collegue = f.utilisateur(Role.EQUIPE, username="equipe-2")
+    site = _site(equipe)
+    url = reverse("site_inscriptions", kwargs={"pk": site.pk})
+
+    def ligne(nombre):
+        return {
+            "inscriptions-TOTAL_FORMS": "1",
+            "inscriptions-INITIAL_FORMS": "0",
+            "inscriptions-0-annee": "2021",
+            "inscriptions-0-nombre": str(nombre),
+        }
+
+    resultats = _en_meme_temps((equipe, url, ligne(35)), (collegue, url, ligne(48)))
+
+    assert sorted(r[0] for r in resultats) in ([302, 409], [200, 302])
+    assert site.inscriptions.count() == 1
+    perdant = next(r for r in resultats if r[0] != 302)
+    assert [niveau for niveau, _ in perdant[1]] == ["error"] or perdant[0] == 200
