@@ -217,6 +217,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # Aucun script ne lit le jeton CSRF dans le cookie : il vient du formulaire ({% csrf_token %}).
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
+# Un jeton refusé : page en français, ou JSON {"jeton": true} pour les envois en JavaScript.
+CSRF_FAILURE_VIEW = "acv.csrf.echec_csrf"
 if SECURE:
     # Préfixe __Host- : le navigateur n'accepte le cookie que sécurisé, sans domaine, sur « / ».
     SESSION_COOKIE_NAME = "__Host-sessionid"

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views, views_courriels
+from . import csrf, views, views_courriels
 from .forms import (
     ChangementMotDePasseForm,
     ConnexionForm,
@@ -58,6 +58,7 @@ urlpatterns = [
     ),
     path("communes/autocompletion/", views.communes_autocompletion, name="communes_autocompletion"),
     path("accessibilite/", views.declaration_accessibilite, name="accessibilite"),
+    path("jeton-csrf/", csrf.jeton_csrf, name="jeton_csrf"),
     path("courriels/", views_courriels.courriels_liste, name="courriels_liste"),
     path(
         "courriels/<int:pk>/renvoyer/", views_courriels.courriel_renvoyer, name="courriel_renvoyer"

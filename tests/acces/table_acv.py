@@ -10,6 +10,8 @@ LIGNES = {
     "password_change_done": [Cas(connectes())],
     "communes_autocompletion": [Cas(connectes(), query="q=aur")],
     "accessibilite": [Cas(pour_tous(200))],
+    # Un jeton CSRF neuf pour une page restée ouverte (evaluation.js) : tout compte connecté.
+    "jeton_csrf": [Cas(connectes()), Cas(pour_tous(405), methode="post", nom="POST refusé")],
     # L'administration a ses propres règles (is_staff) : l'index suffit à les vérifier ici.
     "admin:index": [Cas(pour_tous(302, **{ADMIN: 200}))],
 }
