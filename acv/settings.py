@@ -176,6 +176,10 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
+# Un formulaire dépose au plus quelques pièces à la fois ; Django ne borne pas la taille d'un
+# fichier reçu avant de l'écrire en fichier temporaire : le proxy borne le corps des requêtes
+# (voir « Déployer » dans le README).
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 FILE_UPLOAD_PERMISSIONS = 0o640
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
