@@ -940,6 +940,8 @@ class ActionAccompagnement(models.Model):
     echeance = models.DateField("échéance", null=True, blank=True)
     faite_le = models.DateField("faite le", null=True, blank=True)
     relancee_le = models.DateField("dernière relance", null=True, blank=True)
+    # Vérifiée à l'enregistrement depuis les pages (acv.erreurs.enregistrer_avec_version).
+    version = models.PositiveIntegerField(default=0)
     history = HistoricalRecords()
 
     objects = ActionAccompagnementQuerySet.as_manager()
@@ -969,10 +971,18 @@ class ActionAccompagnement(models.Model):
     def en_retard(self) -> bool:
         return self.en_retard_au(timezone.localdate())
 
-    def changer_statut(self, vers: str, *, par) -> None:
-        """Passe l'action à `vers` ; « faite » date l'action du jour, les autres effacent cette date."""
+    def changer_statut(self, vers: str, *, par, version: int | None = None) -> None:
+        """Passe l'action à `vers` ; « faite » date l'action du jour, les autres effacent cette date.
+
+        `version` : celle que l'utilisateur a lue ; si l'action a changé depuis, ConflitDeVersion
+        et rien n'est écrit (sans version, l'état en base est pris tel quel).
+        """
+        from acv.erreurs import ConflitDeVersion, enregistrer_avec_version
+
         if vers not in self.Statut.values:
             raise TransitionRefusee("État d'action inconnu.")
+        if version is not None and version != self.version:
+            raise ConflitDeVersion()
         if vers == self.statut:
             raise TransitionRefusee(f"L'action est déjà « {self.Statut(vers).label.lower()} ».")
         depart = self.statut
@@ -980,7 +990,7 @@ class ActionAccompagnement(models.Model):
         self.faite_le = timezone.localdate() if vers == self.Statut.FAITE else None
         self._history_user = par
         self._change_reason = f"{self.Statut(depart).label} → {self.Statut(vers).label}"
-        self.save(update_fields=["statut", "faite_le"])
+        enregistrer_avec_version(self, ["statut", "faite_le"])
 
 
 def _relier_resoumission_au_plan(sender, instance: Candidature, created: bool, raw=False, **kwargs):

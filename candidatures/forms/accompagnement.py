@@ -77,8 +77,19 @@ class ActionForm(FormulaireModele):
         labels = {"libelle": "Nouvelle action"}
 
 
+class ModificationActionForm(ActionForm):
+    """Reformuler une action ou repousser son échéance, sur la version lue."""
+
+    version = ChampVersion()
+
+    class Meta(ActionForm.Meta):
+        fields = ["libelle", "echeance", "version"]
+        labels = {"libelle": "Action"}
+
+
 class StatutActionForm(Formulaire):
     statut = forms.ChoiceField(label="Nouvel état", choices=ActionAccompagnement.Statut.choices)
+    version = ChampVersion()
 
 
 class ModeleLettreForm(GabaritsVerifies, FormulaireModele):

@@ -26,6 +26,7 @@ from ..forms.accompagnement import (
     AccompagnementForm,
     ActionForm,
     CreationAccompagnementForm,
+    ModificationActionForm,
     StatutActionForm,
 )
 from ..models import Accompagnement, ActionAccompagnement, Candidature, Decision, Vague
@@ -320,11 +321,18 @@ def accompagnement_action_statut(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(ActionAccompagnement.objects.select_related("accompagnement"), pk=pk)
     form = StatutActionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choisissez un état parmi ceux proposés : rien n'a changé.")
+        if "version" in form.errors:
+            messages.error(request, " ".join(form.errors["version"]))
+        else:
+            messages.error(request, "Choisissez un état parmi ceux proposés : rien n'a changé.")
     else:
         try:
             with transaction.atomic():
-                action.changer_statut(form.cleaned_data["statut"], par=request.user)
+                action.changer_statut(
+                    form.cleaned_data["statut"],
+                    par=request.user,
+                    version=form.cleaned_data["version"],
+                )
         except ErreurMetier as erreur:
             messages.error(request, str(erreur))
         else:
@@ -341,14 +349,17 @@ def accompagnement_action_modifier(request: HttpRequest, pk: int) -> HttpRespons
     action = get_object_or_404(
         ActionAccompagnement.objects.select_related("accompagnement__candidature__commune"), pk=pk
     )
-    form = ActionForm(request.POST or None, instance=action)
-    form.fields["libelle"].label = "Action"
+    form = ModificationActionForm(request.POST or None, instance=action)
     if request.method == "POST" and form.is_valid():
         action = form.save(commit=False)
         action._history_user = request.user
-        action.save(update_fields=["libelle", "echeance"])
-        messages.success(request, f"Action « {action.libelle} » enregistrée.")
-        return redirect("accompagnement_detail", pk=action.accompagnement_id)
+        try:
+            enregistrer_avec_version(action, ["libelle", "echeance"])
+        except ErreurMetier as erreur:
+            messages.error(request, str(erreur))
+        else:
+            messages.success(request, f"Action « {action.libelle} » enregistrée.")
+            return redirect("accompagnement_detail", pk=action.accompagnement_id)
     return render(
         request,
         "candidatures/accompagnement_action.html",

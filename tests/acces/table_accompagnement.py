@@ -184,6 +184,6 @@ LIGNES = {
         Cas(equipe_seulement(), kwargs=_action),
         Cas(equipe_seulement(404), kwargs=lambda m: {"pk": 999999}, nom="action inexistante"),
     ],
-    "accompagnement_action_statut": _post(_action, lambda m: {"statut": "en_cours"}),
+    "accompagnement_action_statut": _post(_action, lambda m: {"statut": "en_cours", "version": 0}),
     "accompagnement_resoumettre": _post(_plan),
 }

@@ -98,7 +98,8 @@ def test_action_faite_datee_du_jour_et_plus_en_retard(client_de, vague, equipe):
     action = _action(plan, "Appeler la mairie", HIER)
 
     reponse = client_de(equipe).post(
-        reverse("accompagnement_action_statut", args=[action.pk]), {"statut": "faite"}
+        reverse("accompagnement_action_statut", args=[action.pk]),
+        {"statut": "faite", "version": 0},
     )
 
     action.refresh_from_db()
@@ -111,7 +112,8 @@ def test_action_etat_inconnu_refuse_sans_rien_changer(client_de, vague, equipe):
     action = _action(_plan(vague, equipe), "Appeler la mairie", HIER)
 
     client_de(equipe).post(
-        reverse("accompagnement_action_statut", args=[action.pk]), {"statut": "oubliee"}
+        reverse("accompagnement_action_statut", args=[action.pk]),
+        {"statut": "oubliee", "version": 0},
     )
 
     action.refresh_from_db()
@@ -137,12 +139,50 @@ def test_action_repoussee_n_est_plus_en_retard(client_de, vague, equipe):
 
     reponse = client_de(equipe).post(
         reverse("accompagnement_action_modifier", args=[action.pk]),
-        {"libelle": "Appeler la mairie", "echeance": DEMAIN.isoformat()},
+        {"libelle": "Appeler la mairie", "echeance": DEMAIN.isoformat(), "version": 0},
     )
 
     action.refresh_from_db()
     assert reponse.status_code == 302
-    assert (action.echeance, action.en_retard) == (DEMAIN, False)
+    assert (action.echeance, action.en_retard, action.version) == (DEMAIN, False, 1)
+
+
+def test_action_modifiee_ou_changee_d_etat_entre_temps_rien_n_est_ecrase(client_de, vague, equipe):
+    """Deux membres de l'équipe sur la même action : le second, qui a lu l'ancienne version,
+    est prévenu et n'écrase rien (ni le libellé, ni l'état)."""
+    action = _action(_plan(vague, equipe), "Appeler la mairie", HIER)
+    client = client_de(equipe)
+    client.post(
+        reverse("accompagnement_action_statut", args=[action.pk]),
+        {"statut": "en_cours", "version": 0},
+    )
+
+    modification = client.post(
+        reverse("accompagnement_action_modifier", args=[action.pk]),
+        {"libelle": "Écrire à la mairie", "echeance": DEMAIN.isoformat(), "version": 0},
+    )
+    etat = client.post(
+        reverse("accompagnement_action_statut", args=[action.pk]),
+        {"statut": "abandonnee", "version": 0},
+        follow=True,
+    )
+
+    action.refresh_from_db()
+    assert (action.libelle, action.statut, action.version) == ("Appeler la mairie", "en_cours", 1)
+    assert modification.status_code == 200
+    assert "rechargez la page" in modification.content.decode()
+    assert "rechargez la page" in etat.content.decode()
+
+
+def test_action_sans_version_refusee(client_de, vague, equipe):
+    action = _action(_plan(vague, equipe), "Appeler la mairie", HIER)
+
+    client_de(equipe).post(
+        reverse("accompagnement_action_statut", args=[action.pk]), {"statut": "faite"}
+    )
+
+    action.refresh_from_db()
+    assert action.statut == "a_faire"
 
 
 def test_action_ajouter_sans_libelle_refuse(client_de, vague, equipe):

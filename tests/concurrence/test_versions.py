@@ -394,3 +394,28 @@ def test_inscriptions_d_une_meme_annee_ajoutees_au_meme_instant_une_seule_ligne(
     assert site.inscriptions.count() == 1
     perdant = next(r for r in resultats if r[0] != 302)
     assert [niveau for niveau, _ in perdant[1]] == ["error"] or perdant[0] == 200
+
+
+def test_action_d_un_plan_deux_changements_d_etat_simultanes_le_second_est_prevenu():
+    from candidatures.models import ActionAccompagnement
+
+    equipe = f.utilisateur(Role.EQUIPE, username="equipe-1")
+    collegue = f.utilisateur(Role.EQUIPE, username="equipe-2")
+    vague = f.VagueFactory(numero=8, statut=Vague.Statut.RESULTATS_PUBLIES)
+    candidature = f.CandidatureFactory(vague=vague, statut=Candidature.Statut.NON_RETENUE)
+    plan = Accompagnement.objects.create(candidature=candidature, conseiller=equipe)
+    action = ActionAccompagnement.objects.create(accompagnement=plan, libelle="Appeler")
+    url = reverse("accompagnement_action_statut", kwargs={"pk": action.pk})
+    envois = [
+        (equipe, url, {"statut": "faite", "version": 0}),
+        (collegue, url, {"statut": "abandonnee", "version": 0}),
+    ]
+
+    resultats = _en_meme_temps(*envois)
+
+    gagnant = _gagnant(resultats, _succes)
+    perdant = resultats[1 - gagnant]
+    action.refresh_from_db()
+    assert perdant[1] == [("error", MESSAGE_CONFLIT)]
+    assert (action.statut, action.version) == (envois[gagnant][2]["statut"], 1)
+    assert action.history.count() == 2
