@@ -271,14 +271,23 @@ class ActionAccompagnementInline(admin.TabularInline):
 
 
 @admin.register(Accompagnement)
-class AccompagnementAdmin(SimpleHistoryAdmin):
+class AccompagnementAdmin(AvecVersion, SimpleHistoryAdmin):
     list_display = ["candidature", "conseiller", "vague_cible", "resoumission", "cree_le"]
     list_filter = ["vague_cible", "candidature__vague", "candidature__commune__region"]
     search_fields = ["candidature__reference", "candidature__commune__nom", "notes"]
     list_select_related = ["candidature__commune", "conseiller", "vague_cible", "resoumission"]
     raw_id_fields = ["candidature", "resoumission"]
-    readonly_fields = ["version", "cree_le", "cree_par"]
+    readonly_fields = ["cree_le", "cree_par"]
     inlines = [ActionAccompagnementInline]
+
+    def save_formset(self, request, form, formset, change) -> None:
+        # Une action changée ici : sa version augmente, un formulaire ouvert avant ne l'écrase pas.
+        for action in formset.save(commit=False):
+            if action.pk:
+                action.version += 1
+            action.save()
+        for action in formset.deleted_objects:
+            action.delete()
 
 
 # Les modèles montrés en ligne ci-dessus ont aussi leur propre liste, pour chercher et filtrer.
@@ -328,7 +337,7 @@ class NoteAdmin(VerrouilleeAvecSaVague, admin.ModelAdmin):
 
 
 @admin.register(ActionAccompagnement)
-class ActionAccompagnementAdmin(SimpleHistoryAdmin):
+class ActionAccompagnementAdmin(AvecVersion, SimpleHistoryAdmin):
     list_display = ["libelle", "accompagnement", "statut", "echeance", "faite_le"]
     list_filter = ["statut"]
     search_fields = ["libelle", "accompagnement__candidature__commune__nom"]

@@ -81,3 +81,26 @@ def test_vague_en_deliberation_l_administration_modifie_et_la_version_avance(
     assert envoi.status_code == 302, envoi.context["adminform"].form.errors
     decision.refresh_from_db()
     assert (decision.resultat, decision.version) == (Decision.Resultat.NON_RETENUE, 1)
+
+
+def test_action_d_un_plan_modifiee_dans_l_administration_sa_version_avance(
+    client_de, administrateur
+):
+    from candidatures.models import Accompagnement, ActionAccompagnement
+
+    vague = f.VagueFactory(numero=4, statut=Vague.Statut.RESULTATS_PUBLIES)
+    candidature = f.CandidatureFactory(vague=vague, statut=Candidature.Statut.NON_RETENUE)
+    plan = Accompagnement.objects.create(candidature=candidature, conseiller=administrateur)
+    action = ActionAccompagnement.objects.create(accompagnement=plan, libelle="Appeler")
+
+    page, envoi = _modifier(
+        client_de(administrateur),
+        "actionaccompagnement",
+        action,
+        {"accompagnement": plan.pk, "libelle": "Écrire", "statut": "a_faire"},
+    )
+
+    assert 'name="version"' not in page.text
+    assert envoi.status_code == 302, envoi.context["adminform"].form.errors
+    action.refresh_from_db()
+    assert (action.libelle, action.version) == ("Écrire", 1)
