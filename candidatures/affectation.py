@@ -2,24 +2,43 @@
 
 Le calcul (`resoudre`) est un flot de coût minimal, exact, sur des données simples :
 
-    source → candidature            capacité k − évaluateurs gardés
-    candidature → (candidature, org) capacité 1 − gardés de cette organisation
-    (candidature, org) → juré        capacité 1, juré de l'organisation, sans conflit
-    juré → puits                     charge totale (gardées comprises) dans [L, U]
+    source → candidature              capacité k − évaluateurs gardés
+    candidature → (candidature, org)  capacité 1, organisation absente des gardés
+    (candidature, org) → juré         juré de l'organisation, sans conflit
+    juré → puits                      charge totale (gardées comprises) dans [L, U]
 
-On calcule d'abord le nombre maximal d'affectations possibles (le flot maximal sans borne de
-charge), puis les bornes [L, U] les plus serrées pour lesquelles un flot de cette valeur existe,
-enfin, à ces bornes, le flot de coût minimal : d'abord des charges au plus égales entre les
-bornes (coût convexe Σ charge²), puis le plus d'affectations automatiques précédentes gardées
-(coût 0 pour elles, 1 pour une nouvelle). La réalisabilité à bornes fixées se lit par `network_simplex`
-avec des demandes aux nœuds (transformation classique des bornes inférieures).
+(`_graphe` le réduit sans en changer le sens : candidatures interchangeables réunies, jurés
+permis d'une organisation partagés ; sa taille suit le nombre de profils de conflits.)
+
+On veut, dans l'ordre : le nombre maximal d'affectations (le flot maximal sans borne de
+charge) ; parmi ces flots, le plus petit écart entre la charge la plus forte et la plus faible,
+tous jurés comptés (un juré en conflit avec tout reste à 0 et compte dans l'écart) ; à cet
+écart, des charges au plus égales (Σ charge² minimale) ; enfin le plus d'affectations
+automatiques précédentes gardées (coût 0 pour elles, 1 pour une nouvelle).
+
+Un seul flot de coût minimal y suffit. Les vecteurs de charges des flots maximaux sont les
+points entiers d'une base de polymatroïde (le rang d'un ensemble de jurés est le flot maximal
+vers eux), translatée des charges gardées : un ensemble M-convexe. Deux résultats classiques :
+
+- des bornes communes (L, U) sont réalisables si et seulement si L ≤ L* et U ≥ U*, où L* est
+  la plus forte charge minimale atteignable et U* la plus faible charge maximale (théorème du
+  sandwich de Frank : les conditions sur les bornes basses et hautes se séparent) ; l'écart
+  minimal est donc U* − L* ;
+- sur un ensemble M-convexe, les vecteurs de Σ charge² minimale sont décroissant-minimaux et
+  croissant-maximaux (Frank et Murota, « Discrete decreasing minimization ») : leur charge
+  maximale est U* et leur charge minimale L*.
+
+Le flot de coût minimal pour « Σ charge² d'abord, puis affectations précédentes gardées » a
+donc pour bornes exactement (L*, U*), et c'est l'optimum de ce coût entre ces bornes. Les
+bornes données au flot ne servent qu'à garder le réseau petit : U ≥ U* (`_haute_suffisante`)
+et L ≤ L* (`_basse_sure`), chacune obtenue par au plus un flot maximal dans les cas courants.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -83,12 +102,53 @@ def _pluriel(n: int, singulier: str, pluriel: str) -> str:
     return f"{n} {singulier if n == 1 else pluriel}"
 
 
-def _graphe(p: Probleme) -> tuple[nx.DiGraph, dict]:
-    """Le réseau sans bornes de charge ; renvoie aussi la charge gardée de chaque juré."""
+@dataclass
+class _Reseau:
+    """Le réseau sans arcs juré → puits, et de quoi le compléter puis lire le flot."""
+
+    g: nx.DiGraph
+    jures: list
+    gardee_de: dict  # charge gardée de chaque juré
+    portee: dict  # nombre de candidatures que chaque juré peut encore recevoir
+    valeur: int  # nombre maximal d'affectations nouvelles (flot maximal sans borne de charge)
+    classes: list  # candidatures interchangeables : le nœud ("t", i) sert classes[i]
+    une_a_une: list  # candidatures servies chacune par son nœud ("c", c)
+    poids_charge: int  # l'équilibre l'emporte sur tout changement évité
+
+    @property
+    def plafond(self) -> dict:
+        """La charge que chaque juré atteindrait en recevant tout ce qu'il peut recevoir."""
+        return {j: self.gardee_de[j] + self.portee[j] for j in self.jures}
+
+    @property
+    def total(self) -> int:
+        return sum(self.gardee_de.values()) + self.valeur
+
+
+def _graphe(p: Probleme) -> _Reseau:
+    """Le réseau sans bornes de charge, réduit sans rien perdre de son sens.
+
+    Réservoirs : les jurés d'une organisation permis pour une candidature sont ceux qui ne sont
+    pas en conflit avec elle ; toutes les candidatures qui excluent les mêmes jurés de cette
+    organisation passent par un même nœud ("r", i) relié à ces jurés-là, au lieu d'un arc par
+    (candidature, juré). Chaque candidature y envoie au plus une unité, donc le flot sortant
+    se répartit entre ses candidatures dans n'importe quel ordre.
+
+    Classes : les candidatures sans affectation gardée ni précédente qui ont les mêmes jurés en
+    conflit sont interchangeables ; un nœud ("t", i) les représente toutes (n candidatures :
+    capacité n·k depuis la source, n vers chaque organisation puisque chaque candidature n'a
+    qu'un juré par organisation). La lecture du flot (`resoudre`) répartit ses unités en
+    colonnes. Le réseau reste ainsi petit même quand un juré est en conflit avec tout.
+
+    Une candidature qui a une affectation gardée ou précédente a son nœud ("c", c), et un nœud
+    ("o", c, org) quand un juré précédent de l'organisation est encore permis : arc direct à
+    coût nul vers lui, arc au coût 1 vers le réservoir (toute nouvelle affectation coûte 1).
+    """
     g = nx.DiGraph()
     g.add_node("source")
     g.add_node("puits")
-    gardee_de = defaultdict(int)
+    jures = list(p.organisation_de)
+    gardee_de = {j: 0 for j in jures}
     orgs_gardees = defaultdict(set)
     nb_gardes = defaultdict(int)
     for jure, candidature in p.gardees:
@@ -99,148 +159,202 @@ def _graphe(p: Probleme) -> tuple[nx.DiGraph, dict]:
     for jure, org in p.organisation_de.items():
         jures_par_org[org].append(jure)
         g.add_node(("j", jure))
-    # Les candidatures sans conflit, sans affectation gardée ni précédente sont interchangeables :
-    # un seul nœud les représente toutes (capacité n par organisation : au plus un juré de
-    # chaque organisation par candidature), ce qui garde le réseau petit à grande échelle.
+    portee = {j: 0 for j in jures}
+    en_conflit_avec = defaultdict(set)
+    for j, c in p.conflits:
+        en_conflit_avec[c].add(j)
+    reservoirs: dict[tuple, tuple] = {}
+
+    def reservoir(org, en_conflit: set) -> tuple:
+        exclus = frozenset(j for j in jures_par_org[org] if j in en_conflit)
+        if (org, exclus) not in reservoirs:
+            noeud = reservoirs[org, exclus] = ("r", len(reservoirs))
+            for j in jures_par_org[org]:
+                if j not in exclus:
+                    g.add_edge(noeud, ("j", j), weight=0)
+        return reservoirs[org, exclus]
+
+    def possibles(en_conflit: set, exclues: set = frozenset()) -> list:
+        """Les organisations (et leurs jurés permis) qui peuvent servir une candidature."""
+        resultat = []
+        for org, jures_org in jures_par_org.items():
+            libres = [j for j in jures_org if j not in en_conflit]
+            if libres and org not in exclues:
+                resultat.append((org, libres))
+        return resultat
+
+    valeur = 0
     touchees = _touchees(p)
-    simples = [c for c in p.candidatures if c not in touchees]
-    if simples:
-        n = len(simples)
-        g.add_edge("source", ("t",), capacity=n * p.k, weight=0)
-        for org in jures_par_org:
-            g.add_edge(("t",), ("p", org), capacity=n, weight=1)
+    par_profil: dict[frozenset, list] = {}
+    une_a_une = []
     for c in p.candidatures:
+        if c in touchees:
+            une_a_une.append(c)
+        else:
+            par_profil.setdefault(frozenset(en_conflit_avec[c]), []).append(c)
+    classes = list(par_profil.values())
+    for i, membres in enumerate(classes):
+        n, en_conflit = len(membres), en_conflit_avec[membres[0]]
+        orgs = possibles(en_conflit)
+        if not orgs or p.k <= 0:
+            continue
+        g.add_edge("source", ("t", i), capacity=n * p.k, weight=0)
+        for org, libres in orgs:
+            g.add_edge(("t", i), reservoir(org, en_conflit), capacity=n, weight=1)
+            for j in libres:
+                portee[j] += n
+        valeur += n * min(p.k, len(orgs))
+    for c in une_a_une:
         besoin = p.k - nb_gardes[c]
-        if besoin <= 0 or c not in touchees:
+        # Une paire gardée exclut déjà son organisation : ses jurés ne sont pas « libres ».
+        orgs = possibles(en_conflit_avec[c], orgs_gardees[c])
+        if besoin <= 0 or not orgs:
             continue
         g.add_edge("source", ("c", c), capacity=besoin, weight=0)
-        for org, jures in jures_par_org.items():
-            if org in orgs_gardees[c]:
-                continue
-            libres = [j for j in jures if (j, c) not in p.conflits and (j, c) not in p.gardees]
-            if not libres:
-                continue
-            g.add_edge(("c", c), ("o", c, org), capacity=1, weight=0)
-            if len(libres) == len(jures):
-                # Aucun juré de l'organisation en conflit avec c : un seul arc vers le réservoir
-                # de l'organisation (équivalent exact des arcs vers chacun de ses jurés, et bien
-                # moins d'arcs), plus un arc direct à coût nul vers un juré précédent.
-                g.add_edge(("o", c, org), ("p", org), weight=1)
-                libres = [j for j in libres if (j, c) in p.precedentes]
+        for org, libres in orgs:
+            precedents = [j for j in libres if (j, c) in p.precedentes]
+            if precedents:
+                g.add_edge(("c", c), ("o", c, org), capacity=1, weight=0)
+                for j in precedents:
+                    g.add_edge(("o", c, org), ("j", j), capacity=1, weight=0)
+                g.add_edge(("o", c, org), reservoir(org, en_conflit_avec[c]), weight=1)
+            else:
+                g.add_edge(("c", c), reservoir(org, en_conflit_avec[c]), capacity=1, weight=1)
             for j in libres:
-                cout = 0 if (j, c) in p.precedentes else 1
-                g.add_edge(("o", c, org), ("j", j), capacity=1, weight=cout)
-    for org, jures in jures_par_org.items():
-        if g.has_node(("p", org)):
-            for j in jures:
-                g.add_edge(("p", org), ("j", j), weight=0)
-    return g, gardee_de
+                portee[j] += 1
+        valeur += min(besoin, len(orgs))
+    # Sans borne de charge, chaque candidature (ou classe) est servie indépendamment : par
+    # autant d'organisations ayant un juré permis qu'il lui en manque, au plus. `valeur` est
+    # donc la valeur du flot maximal, sans le calculer.
+    return _Reseau(
+        g=g,
+        jures=jures,
+        gardee_de=gardee_de,
+        portee=portee,
+        valeur=valeur,
+        classes=classes,
+        une_a_une=une_a_une,
+        poids_charge=g.number_of_edges() + 1,
+    )
 
 
-def _flot_borne(
-    g: nx.DiGraph, gardee_de: dict, jures: Iterable, valeur: int, basse: int, haute: int
-):
-    """Un flot de valeur `valeur` dont chaque juré finit avec une charge dans [basse, haute],
-    de coût minimal ; None s'il n'en existe pas."""
-    h = g.copy()
-    poids_charge = g.number_of_edges() + 1  # l'équilibre l'emporte sur tout changement évité
+def _capacites_vers_puits(r: _Reseau, capacite: dict) -> None:
+    for j in r.jures:
+        r.g.add_edge(("j", j), "puits", capacity=capacite[j])
+
+
+def _haute_suffisante(r: _Reseau) -> int:
+    """Une charge maximale U ≥ U*, la plus faible charge maximale d'un flot maximal.
+
+    Estimation par remplissage : la moyenne ne suffit pas quand des jurés ne peuvent pas
+    recevoir leur part (conflits avec tout, gardées) ; chaque juré finit avec au plus
+    min(U, plafond). L'estimation est vérifiée par un flot maximal et relevée (pas doublés)
+    dans le cas rare où la répartition par organisation empêche de l'atteindre.
+    """
+    plafond = r.plafond
+    plus_haut = max(plafond.values())
+    haute = max(math.ceil(r.total / len(r.jures)), max(r.gardee_de.values()))
+    while haute < plus_haut and sum(min(haute, plafond[j]) for j in r.jures) < r.total:
+        haute += 1
+    pas = 1
+    while True:
+        _capacites_vers_puits(
+            r, {j: max(0, min(r.portee[j], haute - r.gardee_de[j])) for j in r.jures}
+        )
+        if nx.maximum_flow_value(r.g, "source", "puits") >= r.valeur:
+            return haute
+        if haute >= plus_haut:  # garde-fou : sans borne, le flot atteint toujours `valeur`
+            raise AssertionError("aucune borne de charge réalisable")
+        haute = min(haute + pas, plus_haut)
+        pas *= 2
+
+
+def _basse_sure(r: _Reseau, haute: int) -> int:
+    """Une charge minimale L ≤ L*, la plus forte charge minimale d'un flot maximal.
+
+    Essai : ni plus que la moyenne, ni plus que le plus petit plafond, ni plus que `haute`. Un
+    flot maximal où chaque juré reçoit au plus ce qui le mène à l'essai donne des charges y,
+    toutes ≤ `haute`. Ce flot se complète, par chemins augmentants dans le réseau borné par
+    `haute`, en un flot de valeur `valeur` sans qu'aucun juré ne perde de charge (un chemin
+    augmentant ne traverse pas le puits) : (min y, haute) est réalisable, donc min y ≤ L*, que
+    l'essai soit atteint ou non.
+    """
+    essai = min(min(r.plafond.values()), r.total // len(r.jures), haute)
+    if essai <= min(r.gardee_de.values()):
+        return essai  # les gardées suffisent à l'assurer
+    _capacites_vers_puits(r, {j: max(0, essai - r.gardee_de[j]) for j in r.jures})
+    _valeur, flot = nx.maximum_flow(r.g, "source", "puits")
+    return min(r.gardee_de[j] + flot[("j", j)]["puits"] for j in r.jures)
+
+
+def _flot_equilibre(r: _Reseau, basse: int, haute: int) -> dict:
+    """Le flot de valeur `r.valeur`, charges dans [basse, haute], de coût minimal : Σ charge²
+    d'abord, puis le plus d'affectations précédentes gardées. Les bornes doivent encadrer
+    [L*, U*] : le minimum est alors celui sans bornes. Remplace les arcs juré → puits."""
+    g = r.g
+    g.remove_edges_from([(("j", j), "puits") for j in r.jures if g.has_edge(("j", j), "puits")])
     total_basses = 0
-    for j in jures:
-        mini = max(0, basse - gardee_de[j])
-        maxi = haute - gardee_de[j]
-        if maxi < mini:
-            return None
-        # Borne inférieure `mini` sur juré → puits : on la retire de la capacité et on la
-        # reporte en demandes (le juré doit recevoir mini de plus qu'il n'envoie). Au-delà,
-        # une unité par arc, au coût croissant avec la charge : entre les bornes, le flot
-        # répartit au plus égal (Σ charge², convexe), avant de préférer les affectations gardées.
-        for i in range(mini, maxi):
-            charge = gardee_de[j] + i + 1
-            h.add_edge(("j", j), ("u", j, i), capacity=1, weight=poids_charge * (2 * charge - 1))
-            h.add_edge(("u", j, i), "puits", capacity=1, weight=0)
-        h.nodes[("j", j)]["demand"] = mini
+    for j in r.jures:
+        # La borne inférieure se reporte en demande (le juré reçoit `mini` de plus qu'il
+        # n'envoie) ; au-delà, une unité par arc, au coût croissant avec la charge (Σ charge²,
+        # convexe) : le flot remplit les charges les plus basses d'abord.
+        mini = max(0, basse - r.gardee_de[j])
+        for i in range(mini, min(r.portee[j], haute - r.gardee_de[j])):
+            charge = r.gardee_de[j] + i + 1
+            g.add_edge(("j", j), ("u", j, i), capacity=1, weight=r.poids_charge * (2 * charge - 1))
+            g.add_edge(("u", j, i), "puits", capacity=1, weight=0)
+        g.nodes[("j", j)]["demand"] = mini
         total_basses += mini
-    if total_basses > valeur:
-        return None
-    h.nodes["source"]["demand"] = -valeur
-    h.nodes["puits"]["demand"] = valeur - total_basses
-    try:
-        _cout, flot = nx.network_simplex(h)
-    except nx.NetworkXUnfeasible:
-        return None
+    g.nodes["source"]["demand"] = -r.valeur
+    g.nodes["puits"]["demand"] = r.valeur - total_basses
+    _cout, flot = nx.network_simplex(g)
     return flot
 
 
 def _touchees(p: Probleme) -> set:
-    """Les candidatures qui ont un conflit, une affectation gardée ou précédente."""
-    return {c for _j, c in p.conflits | p.gardees | p.precedentes}
+    """Les candidatures qui ont une affectation gardée ou précédente (servies une à une)."""
+    return {c for _j, c in p.gardees | p.precedentes}
+
+
+def _unites(flot: dict, noeud) -> list:
+    """Les cibles du flot sortant de `noeud`, une par unité, dans un ordre fixe."""
+    sorties = sorted(flot.get(noeud, {}).items(), key=lambda e: str(e[0]))
+    return [cible for cible, quantite in sorties for _ in range(quantite)]
 
 
 def resoudre(p: Probleme) -> Solution:
-    """L'affectation maximale, aux charges les plus égales possible, qui garde le plus possible."""
+    """L'affectation maximale, aux charges les plus égales possible, qui garde le plus possible
+    (voir le calcul en tête du module) : un ou deux flots maximaux (un de plus par relèvement
+    de l'estimation de U, rare) et un seul flot de coût minimal, quels que soient les conflits."""
     jures = list(p.organisation_de)
-    g, gardee_de = _graphe(p)
-    illimite = g.copy()
-    for j in jures:
-        illimite.add_edge(("j", j), "puits", capacity=len(p.candidatures) + 1)
-    valeur = int(nx.maximum_flow_value(illimite, "source", "puits")) if jures else 0
-
-    flot = None
-    basse = haute = 0
-    if jures:
-        total = sum(gardee_de[j] for j in jures) + valeur
-        n = len(jures)
-        haute_min = max(math.ceil(total / n), max(gardee_de[j] for j in jures))
-        ecart = 0
-        while flot is None:
-            # À écart fixé, les bornes basses possibles : U ≥ haute_min et L ≤ moyenne.
-            for basse in range(max(0, haute_min - ecart), total // n + 1):
-                haute = basse + ecart
-                flot = _flot_borne(g, gardee_de, jures, valeur, basse, haute)
-                if flot is not None:
-                    break
-            ecart += 1
-            if ecart > total + 1:  # garde-fou : l'écart total est toujours réalisable
-                raise AssertionError("aucune borne réalisable")
     affectations = set(p.gardees)
-    if flot is not None:
-        # Le flot passé par le réservoir d'une organisation se répartit dans n'importe quel
-        # ordre : chaque candidature n'y envoie qu'une unité et ses jurés sont tous permis.
+    r = _graphe(p) if jures else None
+    if r is not None and r.valeur:
+        haute = _haute_suffisante(r)
+        flot = _flot_equilibre(r, _basse_sure(r, haute), haute)
         vers_reservoir = defaultdict(list)
-        touchees = _touchees(p)
-        simples = [c for c in p.candidatures if c not in touchees]
-        if simples:
-            # Les unités du nœud commun, réparties en colonnes : chaque organisation envoie au
-            # plus n unités, donc jamais deux fois à la même candidature.
-            unites = [
-                org
-                for org, quantite in sorted(flot[("t",)].items(), key=lambda e: str(e[0]))
-                for _ in range(quantite)
-            ]
-            for i, cible in enumerate(unites):
-                vers_reservoir[cible[1]].append(simples[i % len(simples)])
-        for noeud, sorties in flot.items():
-            if isinstance(noeud, tuple) and noeud[0] == "o":
-                _o, c, org = noeud
-                for cible, quantite in sorties.items():
-                    if not quantite:
-                        continue
+        for i, membres in enumerate(r.classes):
+            # Les unités d'une classe, rangées réservoir par réservoir (un par organisation,
+            # au plus n unités chacun), puis réparties en colonnes : jamais deux fois la même
+            # organisation, ni plus de k évaluateurs, pour une même candidature.
+            for u, cible in enumerate(_unites(flot, ("t", i))):
+                vers_reservoir[cible].append(membres[u % len(membres)])
+        for c in r.une_a_une:
+            for sortie in _unites(flot, ("c", c)):
+                # Par ("o", c, org) : le juré précédent gardé, ou le réservoir.
+                for cible in _unites(flot, sortie) if sortie[0] == "o" else [sortie]:
                     if cible[0] == "j":
                         affectations.add((cible[1], c))
-                    elif cible[0] == "p":
-                        vers_reservoir[org].append(c)
-        for org, candidatures in vers_reservoir.items():
-            unites = [
-                cible[1]
-                for cible, quantite in sorted(flot[("p", org)].items(), key=lambda e: str(e[0]))
-                for _ in range(quantite)
-            ]
-            affectations.update(zip(unites, candidatures, strict=True))
+                    else:
+                        vers_reservoir[cible].append(c)
+        for reservoir, candidatures in vers_reservoir.items():
+            # Chaque candidature n'y figure qu'une fois et tous ses jurés lui sont permis.
+            jures_unites = [cible[1] for cible in _unites(flot, reservoir)]
+            affectations.update(zip(jures_unites, candidatures, strict=True))
     charges = {j: 0 for j in jures}
     for j, _c in affectations:
         charges[j] += 1
-    if charges:
-        basse, haute = min(charges.values()), max(charges.values())
+    basse, haute = (min(charges.values()), max(charges.values())) if charges else (0, 0)
     return Solution(
         affectations=affectations,
         nouvelles=affectations - p.gardees - p.precedentes,
@@ -307,6 +421,10 @@ class Rapport:
     borne_haute: int
     manques: list[str]
     jures_prevenus: int = 0
+    # Les affectations automatiques non commencées que ce calcul a retirées à leur juré
+    # (déplacées pour équilibrer les charges, ou devenues impossibles) : id du juré → ses
+    # candidatures, par référence. Rien n'est envoyé : à l'appelant d'en prévenir les jurés.
+    retirees_par_jure: dict[int, list[Candidature]] = field(default_factory=dict)
 
     @property
     def complet(self) -> bool:
@@ -373,6 +491,10 @@ def affecter_vague(
             a.save()
             nouvelles.append(a)
         references = {c.pk: c.reference for c in candidatures}
+        retirees_par_jure = defaultdict(list)
+        for jure_id, candidature_id in solution.retirees:
+            retirees_par_jure[jure_id].append(candidature_id)
+        par_pk = {c.pk: c for c in candidatures}
         rapport = Rapport(
             creees=len(nouvelles),
             retirees=len(solution.retirees),
@@ -384,6 +506,13 @@ def affecter_vague(
                 f"sur {m.voulus} — {m.raison}."
                 for m in solution.manques
             ],
+            retirees_par_jure={
+                jure.pk: sorted(
+                    (par_pk[c] for c in retirees_par_jure[jure.pk]), key=lambda c: c.reference
+                )
+                for jure in jures
+                if jure.pk in retirees_par_jure
+            },
         )
         if notifier and nouvelles:
             par_jure = defaultdict(list)
@@ -553,8 +682,34 @@ def declarer_conflit(
     return conflit, retiree
 
 
+def avertissement_meme_organisation(jure: Jure, candidature: Candidature) -> str:
+    """Un avertissement en clair si un autre juré de l'organisation de `jure` est déjà affecté
+    à `candidature` (chaque évaluateur devrait venir d'une organisation différente) ; "" sinon."""
+    autres = [
+        str(a.jure)
+        for a in Affectation.objects.filter(
+            candidature=candidature, jure__organisation_id=jure.organisation_id
+        )
+        .exclude(jure=jure)
+        .select_related("jure__utilisateur", "jure__organisation")
+        .order_by("jure__utilisateur__last_name", "pk")
+    ]
+    if not autres:
+        return ""
+    return (
+        f"Attention : {candidature.reference} est déjà évaluée par {', '.join(autres)}, de la "
+        f"même organisation ({jure.organisation.nom}) : avec {jure}, cette organisation y "
+        f"compte {len(autres) + 1} évaluateurs au lieu d'un seul."
+    )
+
+
 def ajouter_affectation(jure: Jure, candidature: Candidature, *, par) -> Affectation:
-    """Affecte à la main ; refuse un conflit, un doublon, une autre vague, une vague verrouillée."""
+    """Affecte à la main ; refuse un conflit, un doublon, une autre vague, une vague verrouillée.
+
+    Accepte, en le signalant, un juré dont l'organisation évalue déjà la candidature :
+    l'affectation renvoyée porte `avertissement` (str, "" si rien à signaler), à montrer à
+    l'équipe (voir `avertissement_meme_organisation`).
+    """
     if candidature.vague_id != jure.vague_id:
         raise ErreurMetier("Ce juré ne fait pas partie du jury de la vague de cette candidature.")
     if candidature.vague.est_verrouillee:
@@ -573,10 +728,12 @@ def ajouter_affectation(jure: Jure, candidature: Candidature, *, par) -> Affecta
     with transaction.atomic():
         if Affectation.objects.filter(jure=jure, candidature=candidature).exists():
             raise ErreurMetier(f"{jure} est déjà affecté·e à {candidature.reference}.")
+        avertissement = avertissement_meme_organisation(jure, candidature)
         affectation = Affectation(jure=jure, candidature=candidature, manuelle=True, creee_par=par)
         affectation._history_user = par
         affectation._change_reason = "Affectation à la main"
         affectation.save()
+    affectation.avertissement = avertissement
     return affectation
 
 

@@ -12,7 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from acv.models import Courriel, Organisation
-from candidatures.affectation import Probleme, affecter_vague, resoudre
+from candidatures.affectation import (
+    Probleme,
+    affecter_vague,
+    ajouter_affectation,
+    avertissement_meme_organisation,
+    resoudre,
+)
 from candidatures.models import Affectation, Candidature, Conflit, Evaluation, Vague
 
 from .. import factories as f
@@ -353,3 +359,76 @@ def test_affecter_vague_garde_l_evaluation_soumise(db, equipe):
     affecter_vague(vague, par=equipe, notifier=False)
 
     assert Evaluation.objects.get(affectation=affectation).statut == Evaluation.Statut.SOUMISE
+
+
+def test_affecter_vague_relancee_liste_par_jure_les_candidatures_retirees(db, equipe):
+    vague = f.VagueFactory(numero=7, statut=Vague.Statut.EXAMEN_JURY, nb_evaluateurs=1)
+    cnam, acv, adcf = Organisation.objects.order_by("ordre")[:3]
+    a = f.JureFactory(vague=vague, organisation=cnam)
+    b = f.JureFactory(vague=vague, organisation=acv)
+    for _ in range(4):
+        f.CandidatureFactory(vague=vague, statut=Candidature.Statut.RECEVABLE)
+    premier = affecter_vague(vague, par=equipe, notifier=False)
+    assert premier.retirees_par_jure == {}
+    avant = set(Affectation.objects.values_list("jure_id", "candidature_id"))
+    # Un juré de plus : l'équilibre (2, 1, 1) retire une candidature à a ou à b.
+    c = f.JureFactory(vague=vague, organisation=adcf)
+
+    rapport = affecter_vague(vague, par=equipe, notifier=False)
+
+    apres = set(Affectation.objects.values_list("jure_id", "candidature_id"))
+    assert rapport.retirees == 1
+    [(jure_id, [candidature])] = rapport.retirees_par_jure.items()
+    assert jure_id in (a.pk, b.pk)
+    assert isinstance(candidature, Candidature)
+    assert avant - apres == {(jure_id, candidature.pk)}
+    assert apres - avant == {(c.pk, candidature.pk)}
+    assert Courriel.objects.count() == 0  # la vue prévient, pas le calcul
+
+
+def test_affecter_vague_ne_retire_ni_commencees_ni_manuelles(db, equipe):
+    vague = f.VagueFactory(numero=8, statut=Vague.Statut.EXAMEN_JURY, nb_evaluateurs=1)
+    cnam, acv, adcf = Organisation.objects.order_by("ordre")[:3]
+    f.JureFactory(vague=vague, organisation=cnam)
+    f.JureFactory(vague=vague, organisation=acv)
+    for _ in range(4):
+        f.CandidatureFactory(vague=vague, statut=Candidature.Statut.RECEVABLE)
+    affecter_vague(vague, par=equipe, notifier=False)
+    affectations = list(Affectation.objects.order_by("pk"))
+    for affectation in affectations[::2]:
+        f.EvaluationFactory(affectation=affectation)
+    Affectation.objects.filter(pk__in=[x.pk for x in affectations[1::2]]).update(manuelle=True)
+    f.JureFactory(vague=vague, organisation=adcf)
+
+    rapport = affecter_vague(vague, par=equipe, notifier=False)
+
+    assert rapport.retirees == 0
+    assert rapport.retirees_par_jure == {}
+    assert Affectation.objects.count() == 4
+
+
+# ---------------------------------------------------------------------------------------------
+# Affectation à la main
+# ---------------------------------------------------------------------------------------------
+def test_ajouter_affectation_avertit_si_l_organisation_evalue_deja(db, equipe):
+    vague = f.VagueFactory(numero=9, statut=Vague.Statut.EXAMEN_JURY, nb_evaluateurs=3)
+    cnam, acv = Organisation.objects.order_by("ordre")[:2]
+    premier = f.JureFactory(vague=vague, organisation=cnam)
+    meme_org = f.JureFactory(vague=vague, organisation=cnam)
+    autre_org = f.JureFactory(vague=vague, organisation=acv)
+    candidature = f.CandidatureFactory(vague=vague, statut=Candidature.Statut.EN_EXAMEN)
+
+    sans_souci = ajouter_affectation(premier, candidature, par=equipe)
+    ailleurs = ajouter_affectation(autre_org, candidature, par=equipe)
+    doublon = ajouter_affectation(meme_org, candidature, par=equipe)
+
+    assert isinstance(doublon, Affectation)
+    assert doublon.pk and doublon.manuelle  # l'affectation est faite malgré tout
+    assert sans_souci.avertissement == ""
+    assert ailleurs.avertissement == ""
+    assert doublon.avertissement == (
+        f"Attention : {candidature.reference} est déjà évaluée par {premier}, de la même "
+        f"organisation ({cnam.nom}) : avec {meme_org}, cette organisation y compte "
+        "2 évaluateurs au lieu d'un seul."
+    )
+    assert avertissement_meme_organisation(autre_org, candidature) == ""
