@@ -8,7 +8,9 @@ pièce n'est jamais servie en ligne comme HTML ou SVG.
 from __future__ import annotations
 
 import io
+import logging
 import re
+import time
 from pathlib import PurePath
 
 import pytest
@@ -20,7 +22,16 @@ from candidatures.fichiers import FichierRefuse, verifier_fichier
 from candidatures.models import Candidature, Piece, Vague
 from tests import factories as f
 
-from .corpus import PDF_SAIN, fichiers
+from .corpus import (
+    PDF_COMPACT_CHIFFRE_JS,
+    PDF_COMPACT_CHIFFRE_SAIN,
+    PDF_COMPACT_JS,
+    PDF_COMPACT_SAIN,
+    PDF_ILLISIBLE,
+    PDF_SAIN,
+    _assembler,
+    fichiers,
+)
 
 CORPUS = fichiers()
 REFUSES = [x for x in CORPUS if not x.accepte]
@@ -58,8 +69,8 @@ def candidature(db):
 
 # -- la vérification seule --------------------------------------------------------------------
 def test_corpus_couvre_les_cas_de_l_issue():
-    assert len({x.cle for x in CORPUS}) == len(CORPUS) == 28
-    assert (len(REFUSES), len(ACCEPTES)) == (17, 11)
+    assert len({x.cle for x in CORPUS}) == len(CORPUS) == 70
+    assert (len(REFUSES), len(ACCEPTES)) == (48, 22)
 
 
 @pytest.mark.parametrize("fichier", REFUSES, ids=lambda x: x.cle)
@@ -188,3 +199,48 @@ def test_pdf_sain_du_corpus_est_un_pdf_lisible():
     xref = int(PDF_SAIN[debut:].split(b"\n")[0])
     assert PDF_SAIN[xref : xref + 4] == b"xref"
     assert PDF_SAIN.startswith(b"%PDF-1.7")
+
+
+@pytest.mark.parametrize(
+    ("contenu", "chiffre"),
+    [
+        (PDF_COMPACT_SAIN, False),
+        (PDF_COMPACT_JS, False),
+        (PDF_COMPACT_CHIFFRE_SAIN, True),
+        (PDF_COMPACT_CHIFFRE_JS, True),
+    ],
+)
+def test_pdf_compacts_du_corpus_sont_bien_formes(contenu, chiffre):
+    """Garde-fou : table des renvois en flux, objets dans un flux d'objets avec prédicteur PNG."""
+    from pypdf import PdfReader
+
+    lecteur = PdfReader(io.BytesIO(contenu), strict=True)
+    if chiffre:
+        assert lecteur.decrypt("")
+    assert lecteur.is_encrypted is chiffre
+    assert set(lecteur.xref_objStm) >= {2, 3}
+    assert len(lecteur.pages) == 1
+    assert b"JavaScript" not in contenu  # le JavaScript n'est lisible qu'une fois décompressé
+
+
+def test_examen_pdf_ne_remplit_pas_le_journal(caplog):
+    """Un PDF abîmé (peut-être hostile) ne fait pas écrire pypdf à chaque réparation."""
+    caplog.set_level(logging.WARNING)
+
+    with pytest.raises(FichierRefuse, match="n'est pas un PDF lisible"):
+        verifier_fichier(io.BytesIO(PDF_ILLISIBLE), "abime.pdf", len(PDF_ILLISIBLE))
+
+    assert [r for r in caplog.records if r.name.startswith("pypdf")] == []
+
+
+@pytest.mark.lent
+def test_pdf_hostile_de_20_mo_refuse_en_temps_borne():
+    """20 Mo de tableaux de nombres, le pire coût de lecture par octet : refusé, et vite."""
+    tableau = "[" + "0 " * 90_000 + "]"
+    contenu = _assembler(["<< /Type /Catalog >>"] + [tableau] * 110)
+    assert len(contenu) < 20 * 1024 * 1024
+
+    debut = time.monotonic()
+    with pytest.raises(FichierRefuse, match="trop complexe pour être examiné"):
+        verifier_fichier(io.BytesIO(contenu), "tableaux.pdf", len(contenu))
+    assert time.monotonic() - debut < 30
