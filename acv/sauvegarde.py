@@ -8,8 +8,11 @@ L'archive contient :
 - `manifeste.json` (en dernier) : date, versions, migrations appliquées, nombre d'objets par modèle,
   taille et empreinte SHA-256 de chaque fichier et des données.
 
-La restauration vérifie toutes les empreintes avant d'écrire quoi que ce soit, remplace le contenu
-des tables sauvegardées dans une seule transaction, puis écrit les fichiers.
+La restauration vérifie toutes les empreintes avant d'écrire quoi que ce soit, écrit les fichiers
+sous des noms temporaires du stockage, remplace le contenu des tables sauvegardées dans une seule
+transaction, et ne met les fichiers à leur place qu'une fois cette transaction validée (avec
+--force, les fichiers absents de l'archive sont alors supprimés). Un échec avant la validation
+laisse la base et le stockage tels qu'ils étaient.
 """
 
 from __future__ import annotations
@@ -20,10 +23,12 @@ import io
 import json
 import os
 import posixpath
+import secrets
 import tarfile
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import django
@@ -37,6 +42,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
+from django.utils._os import safe_makedirs
 
 FORMAT = "acv-sauvegarde/1"
 MANIFESTE = "manifeste.json"
@@ -44,6 +50,8 @@ DONNEES = "donnees.jsonl"
 PREFIXE_FICHIERS = "fichiers/"
 # Les sessions ne sont pas sauvegardées : éphémères, et les restaurer rouvrirait des connexions.
 EXCLUS = {"sessions.session"}
+# Les copies temporaires d'une restauration, dans le stockage lui-même, avant leur mise en place.
+PREFIXE_TEMPORAIRE = ".restauration-"
 TAILLE_BLOC = 1024 * 1024
 
 
@@ -74,6 +82,8 @@ class Bilan:
     fichiers: int = 0
     octets: int = 0
     manquants: list[str] = field(default_factory=list)
+    # Restauration avec --force : fichiers du stockage absents de l'archive, supprimés.
+    supprimes: list[str] = field(default_factory=list)
 
     @property
     def total_objets(self) -> int:
@@ -357,15 +367,132 @@ def _charger(archive: tarfile.TarFile, alias: str) -> None:
         _inserer(modele, lot, alias)
 
 
+def _chemin_local(nom: str) -> str | None:
+    """Le chemin du fichier sur le disque si le stockage est un dossier local, sinon None (S3)."""
+    try:
+        return default_storage.path(nom)
+    except NotImplementedError:
+        return None
+
+
+def _effacer_dossiers_vides(dossier: str) -> None:
+    """Retire les dossiers vides laissés sous `dossier` (stockage local seulement)."""
+    racine = _chemin_local(dossier)
+    if racine is None or not os.path.isdir(racine):
+        return
+    for chemin, _, _ in sorted(os.walk(racine), key=lambda e: len(e[0]), reverse=True):
+        try:
+            os.rmdir(chemin)
+        except OSError:
+            pass  # pas vide : un fichier qu'on n'a pas su déplacer y est gardé
+
+
+def _preparer_fichiers(
+    archive: tarfile.TarFile, manifeste: dict, dossier: str, temporaires: dict[str, str]
+) -> None:
+    """Écrit chaque fichier de l'archive sous un nom temporaire du même stockage, dans `dossier`.
+
+    `temporaires` (nom définitif -> nom temporaire) est rempli au fur et à mesure : en cas d'échec,
+    l'appelant sait quoi effacer. Rien d'autre n'est touché dans le stockage.
+    """
+    for decrit in manifeste["fichiers"]:
+        nom = decrit["nom"]
+        temporaire = posixpath.join(dossier, nom)
+        try:
+            source = archive.extractfile(PREFIXE_FICHIERS + nom)
+            enregistre = default_storage.save(temporaire, File(source, name=nom))
+        except Exception as erreur:
+            raise ErreurSauvegarde(
+                f"Restauration annulée : {nom} n'a pas pu être écrit dans le stockage ({erreur}). "
+                "La base et les fichiers déjà présents sont inchangés."
+            ) from erreur
+        temporaires[nom] = enregistre
+        if enregistre != temporaire:
+            raise ErreurSauvegarde(
+                f"Le stockage a renommé {temporaire} en {enregistre} : restauration annulée, "
+                "la base et les fichiers déjà présents sont inchangés."
+            )
+
+
+def _effacer_temporaires(temporaires: dict[str, str], dossier: str) -> None:
+    """Après un échec : efface les seules copies temporaires, jamais un fichier d'avant."""
+    for temporaire in temporaires.values():
+        try:
+            default_storage.delete(temporaire)
+        except Exception:  # on nettoie au mieux, l'erreur d'origine prime
+            pass
+    _effacer_dossiers_vides(dossier)
+
+
+def _deplacer(temporaire: str, nom: str) -> None:
+    """Met la copie temporaire à sa place, en remplaçant le fichier de même nom s'il existe.
+
+    Stockage local : un renommage (atomique, sans copie). Ailleurs (S3) : une copie par l'API de
+    stockage, la copie temporaire n'étant effacée qu'une fois le fichier définitif écrit.
+    """
+    source, cible = _chemin_local(temporaire), _chemin_local(nom)
+    if source is not None and cible is not None:
+        mode = getattr(default_storage, "directory_permissions_mode", None)
+        if mode is not None:
+            safe_makedirs(os.path.dirname(cible), mode, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(cible), exist_ok=True)
+        os.replace(source, cible)
+        return
+    if default_storage.exists(nom):
+        default_storage.delete(nom)
+    with default_storage.open(temporaire, "rb") as contenu:
+        enregistre = default_storage.save(nom, File(contenu, name=nom))
+    if enregistre != nom:
+        default_storage.delete(enregistre)
+        raise ErreurSauvegarde(f"le stockage l'a renommé en {enregistre}")
+    default_storage.delete(temporaire)
+
+
+def _mettre_en_place(temporaires: dict[str, str], dossier: str, force: bool, bilan: Bilan) -> None:
+    """Une fois la base validée : retire (avec --force) les fichiers absents de l'archive, puis
+    met chaque fichier de l'archive à sa place. Un fichier qui n'a pas pu être déplacé reste dans
+    `dossier` : rien n'est perdu, l'erreur le dit."""
+    if force:
+        for nom in list(fichiers_du_stockage()):
+            if nom not in temporaires and not nom.startswith(dossier + "/"):
+                default_storage.delete(nom)
+                bilan.supprimes.append(nom)
+    echecs = []
+    for nom, temporaire in temporaires.items():
+        try:
+            _deplacer(temporaire, nom)
+        except Exception as erreur:  # on place tous les autres, puis on le dit
+            echecs.append(f"{nom} ({erreur})")
+    _effacer_dossiers_vides(dossier)
+    if echecs:
+        raise ErreurSauvegarde(
+            f"Base restaurée, mais {len(echecs)} fichier(s) n'ont pas pu être mis à leur place : "
+            + " ; ".join(echecs[:5])
+            + f". Leur copie est gardée dans le dossier {dossier}/ du stockage : déplacez-les "
+            "à la main (même chemin, sans ce préfixe)."
+        )
+
+
 def restaurer(
     chemin: str | os.PathLike, *, force: bool = False, alias: str = DEFAULT_DB_ALIAS
 ) -> Bilan:
     """Restaure l'archive dans la base `alias` (migrée) et le stockage par défaut.
 
     Refuse une base ou un stockage non vide sans `force`, une archive dont les migrations ne sont
-    pas celles de la base, et toute empreinte qui ne correspond pas. Les tables sauvegardées
-    (et les sessions) sont vidées puis rechargées dans une seule transaction ; les fichiers sont
-    écrits dans cette transaction : un échec annule les données et efface les fichiers écrits.
+    pas celles de la base, et toute empreinte qui ne correspond pas. Puis :
+
+    1. les fichiers de l'archive sont écrits sous des noms temporaires du même stockage (dossier
+       `.restauration-…/`), sans toucher aux fichiers présents ;
+    2. les tables sauvegardées (et les sessions) sont vidées puis rechargées dans une seule
+       transaction ;
+    3. une fois cette transaction validée seulement, avec `force`, les fichiers du stockage absents
+       de l'archive sont supprimés, puis chaque copie temporaire prend la place du fichier de même
+       nom (remplacé s'il existait).
+
+    Un échec avant la validation annule la transaction et n'efface que les copies temporaires :
+    la base et le stockage restent ce qu'ils étaient. Appelée dans une transaction englobante,
+    l'étape 3 attend la validation de celle-ci (`on_commit`).
     """
     connexion = connections[alias]
     try:
@@ -396,14 +523,16 @@ def restaurer(
             )
 
         modeles = modeles_sauvegardes()
-        ecrits: list[str] = []
+        dossier = f"{PREFIXE_TEMPORAIRE}{timezone.now():%Y%m%dT%H%M%S}-{secrets.token_hex(4)}"
+        temporaires: dict[str, str] = {}
+        bilan = Bilan()
         try:
+            _preparer_fichiers(archive, manifeste, dossier, temporaires)
             with transaction.atomic(using=alias):
                 _vider_tables(alias, modeles)
                 with connexion.constraint_checks_disabled():
                     _charger(archive, alias)
                 connexion.check_constraints(table_names=[m._meta.db_table for m in modeles])
-                bilan = Bilan()
                 for modele in modeles:
                     label = modele._meta.label_lower
                     bilan.objets[label] = modele._base_manager.using(alias).count()
@@ -418,24 +547,17 @@ def restaurer(
                     with connexion.cursor() as curseur:
                         for requete in sequences:
                             curseur.execute(requete)
-                for decrit in manifeste["fichiers"]:
-                    nom = decrit["nom"]
-                    if default_storage.exists(nom):
-                        default_storage.delete(nom)
-                    source = archive.extractfile(PREFIXE_FICHIERS + nom)
-                    enregistre = default_storage.save(nom, File(source, name=nom))
-                    ecrits.append(enregistre)
-                    if enregistre != nom:
-                        raise ErreurSauvegarde(
-                            f"Le stockage a renommé {nom} en {enregistre} : restauration annulée."
-                        )
-                    bilan.fichiers += 1
-                    bilan.octets += decrit["taille"]
         except BaseException:
-            for nom in ecrits:
-                default_storage.delete(nom)
+            _effacer_temporaires(temporaires, dossier)
             raise
+    bilan.fichiers = len(temporaires)
+    bilan.octets = sum(decrit["taille"] for decrit in manifeste["fichiers"])
+    # Hors de toute transaction, la base est validée : les fichiers sont mis en place tout de
+    # suite. Dans une transaction englobante, ils attendent qu'elle soit validée.
     from django.contrib.contenttypes.models import ContentType
 
     ContentType.objects.clear_cache()
+    transaction.on_commit(
+        partial(_mettre_en_place, temporaires, dossier, force, bilan), using=alias
+    )
     return bilan
