@@ -425,6 +425,7 @@ class Rapport:
     # (déplacées pour équilibrer les charges, ou devenues impossibles) : id du juré → ses
     # candidatures, par référence. Rien n'est envoyé : à l'appelant d'en prévenir les jurés.
     retirees_par_jure: dict[int, list[Candidature]] = field(default_factory=dict)
+    jures_prevenus_retraits: int = 0
 
     @property
     def complet(self) -> bool:
@@ -526,6 +527,12 @@ def affecter_vague(
                         url=url_mes_evaluations,
                     )
             rapport.jures_prevenus = len(par_jure)
+        if notifier:
+            for jure in jures:
+                retirees = rapport.retirees_par_jure.get(jure.pk)
+                if retirees:
+                    avis_retrait(jure, [c.reference for c in retirees], url=url_mes_evaluations)
+                    rapport.jures_prevenus_retraits += 1
     return rapport
 
 
@@ -554,6 +561,27 @@ def avis_affectation(jure: Jure, references: list[str], *, url: str = "") -> Non
             "date_limite": vague.date_limite_evaluations.strftime("%d/%m/%Y")
             if vague.date_limite_evaluations
             else "",
+            "lien": url,
+        },
+    )
+    mettre_en_file(user.email, sujet, corps, categorie="affectation")
+
+
+def avis_retrait(jure: Jure, references: list[str], *, url: str = "") -> None:
+    """Prévient le juré (modèle « affectation_retiree ») que des candidatures qu'il n'avait pas
+    commencées sont confiées à un autre juré par l'équilibrage."""
+    from acv.courriels import mettre_en_file, rendre_modele
+
+    user = jure.utilisateur
+    if not user.email:
+        return
+    sujet, corps = rendre_modele(
+        "affectation_retiree",
+        {
+            "nom": _nom(user),
+            "vague": jure.vague.nom,
+            "nombre": len(references),
+            "references": ", ".join(references),
             "lien": url,
         },
     )

@@ -334,6 +334,12 @@ def jury_affecter(request: HttpRequest, pk: int) -> HttpResponse:
             if rapport.jures_prevenus
             else ""
         )
+        + (
+            f" {rapport.jures_prevenus_retraits} juré(s) prévenu(s) des candidatures qui leur "
+            "sont retirées."
+            if rapport.jures_prevenus_retraits
+            else ""
+        )
     )
     if rapport.complet:
         messages.success(request, resume + " Chaque candidature a ses évaluateurs.")
@@ -358,7 +364,7 @@ def jury_affectation_ajouter(request: HttpRequest, pk: int) -> HttpResponse:
     jure, candidature = form.cleaned_data["jure"], form.cleaned_data["candidature"]
     try:
         with transaction.atomic():
-            ajouter_affectation(jure, candidature, par=request.user)
+            affectation = ajouter_affectation(jure, candidature, par=request.user)
             avis_affectation(
                 jure,
                 [candidature.reference],
@@ -370,6 +376,8 @@ def jury_affectation_ajouter(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, f"{jure} évaluera {candidature.reference} ({candidature.commune.nom})."
         )
+        if affectation.avertissement:
+            messages.warning(request, affectation.avertissement)
     return redirect("jury_avancement", vague.pk)
 
 

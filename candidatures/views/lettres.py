@@ -26,7 +26,7 @@ from ..models import Candidature, Lettre, Vague
 
 # Les modèles de courriel que l'équipe modifie : lettres aux villes, relance des plans
 # d'accompagnement, et les courriels du jury (affectation, relance, conflit signalé).
-MODELES_DU_JURY = ["affectation", "relance", "conflit_signale"]
+MODELES_DU_JURY = ["affectation", "affectation_retiree", "relance", "conflit_signale"]
 MODELES_MODIFIABLES = [*Lettre.MODELES.values(), service.CODE_RELANCE, *MODELES_DU_JURY]
 
 

@@ -8,6 +8,7 @@ import random
 from collections import Counter, defaultdict
 
 import pytest
+from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -384,6 +385,33 @@ def test_affecter_vague_relancee_liste_par_jure_les_candidatures_retirees(db, eq
     assert avant - apres == {(jure_id, candidature.pk)}
     assert apres - avant == {(c.pk, candidature.pk)}
     assert Courriel.objects.count() == 0  # la vue prévient, pas le calcul
+
+
+def test_jure_dont_l_equilibrage_deplace_une_candidature_est_prevenu(
+    client_de, equipe, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    vague = f.VagueFactory(numero=7, statut=Vague.Statut.EXAMEN_JURY, nb_evaluateurs=1)
+    cnam, acv, adcf = Organisation.objects.order_by("ordre")[:3]
+    anciens = [f.JureFactory(vague=vague, organisation=o) for o in (cnam, acv)]
+    for _ in range(4):
+        f.CandidatureFactory(vague=vague, statut=Candidature.Statut.RECEVABLE)
+    affecter_vague(vague, par=equipe, notifier=False)
+    f.JureFactory(vague=vague, organisation=adcf)
+    client = client_de(equipe)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reponse = client.post(reverse("jury_affecter", args=[vague.pk]), follow=True)
+
+    [perdue] = Candidature.objects.filter(affectations__jure__organisation=adcf)
+    retraits = [m for m in mail.outbox if "ne vous est plus confiée" in m.subject]
+    assert len(retraits) == 1
+    assert perdue.reference in retraits[0].body
+    assert retraits[0].to[0] in {j.utilisateur.email for j in anciens}
+    assert "1 juré(s) prévenu(s) des candidatures qui leur sont retirées" in (
+        reponse.content.decode()
+    )
 
 
 def test_affecter_vague_ne_retire_ni_commencees_ni_manuelles(db, equipe):

@@ -334,6 +334,25 @@ def test_affecter_a_la_main(client_de, equipe, vague, jure):
     ]
 
 
+def test_affecter_a_la_main_une_deuxieme_fois_la_meme_organisation_avertit(
+    client_de, equipe, vague, jure
+):
+    candidature = f.CandidatureFactory(vague=vague, statut=Candidature.Statut.EN_EXAMEN)
+    f.AffectationFactory(jure=jure, candidature=candidature)
+    collegue = f.JureFactory(vague=vague, organisation=jure.organisation)
+
+    reponse = client_de(equipe).post(
+        reverse("jury_affectation_ajouter", args=[vague.pk]),
+        {"jure": collegue.pk, "candidature": candidature.pk},
+        follow=True,
+    )
+
+    niveaux = [m.level_tag for m in reponse.context["messages"]]
+    assert niveaux == ["success", "warning"]
+    assert "de la même organisation" in reponse.content.decode()
+    assert candidature.affectations.count() == 2
+
+
 def test_affecter_a_la_main_un_jure_en_conflit_refuse(client_de, equipe, vague, jure):
     candidature = f.CandidatureFactory(vague=vague, statut=Candidature.Statut.EN_EXAMEN)
     Conflit.objects.create(jure=jure, candidature=candidature, motif="Élu")
