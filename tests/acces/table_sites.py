@@ -2,10 +2,19 @@
 
 Le responsable régional du monde (`monde.region`) modifie le site de sa région ; celui de
 l'autre région (`monde.autre_region`) lui est ouvert en lecture et fermé en écriture (403).
+La fiche et chaque collection (jalons, formations, inscriptions, financements) sont aussi
+envoyées (POST) : la même saisie valide est enregistrée pour l'équipe, l'administrateur et le
+responsable de la région du site (302), refusée (403) au responsable d'une autre région ; que ce
+refus n'écrive rien, `tests/proprietes/test_formulaires.py::test_un_post_refuse_par_la_table_n_ecrit_rien`
+le vérifie pour chaque POST refusé de la table.
 """
+
+import itertools
 
 from acv.models import Objectif
 from candidatures.models import Candidature
+from sites.forms import SiteForm
+from sites.models import Site
 from sites.services import ouvrir_site
 
 from .. import factories as f
@@ -81,10 +90,73 @@ def _objectif(monde) -> dict:
     return {"pk": objectif.pk}
 
 
-def _edition() -> list[Cas]:
+# Chaque envoi porte des valeurs neuves (libellé, année…) : les rôles qui l'enregistrent l'un
+# après l'autre ne se heurtent pas aux contraintes d'unicité du site.
+_NUMEROS = itertools.count(1)
+
+
+def _fiche(kwargs):
+    """La fiche du site, renvoyée comme la page la montre (version lue comprise), nom changé."""
+
+    def donnees(monde) -> dict:
+        site = Site.objects.get(pk=kwargs(monde)["pk"])
+        envoi = {bf.html_name: bf.value() for bf in SiteForm(instance=site)}
+        envoi = {nom: valeur for nom, valeur in envoi.items() if valeur is not None}
+        return {**envoi, "nom": f"Campus modifié {next(_NUMEROS)}"}
+
+    return donnees
+
+
+def _nouvelle_ligne(prefixe: str, ligne):
+    """Une ligne ajoutée à la collection (formulaire de gestion compris), les autres intactes."""
+
+    def fabrique(kwargs):
+        def donnees(monde) -> dict:
+            kwargs(monde)  # le site existe avant l'envoi
+            valeurs = ligne(next(_NUMEROS))
+            return {
+                f"{prefixe}-TOTAL_FORMS": "1",
+                f"{prefixe}-INITIAL_FORMS": "0",
+                f"{prefixe}-MIN_NUM_FORMS": "0",
+                f"{prefixe}-MAX_NUM_FORMS": "1000",
+                **{f"{prefixe}-0-{champ}": valeur for champ, valeur in valeurs.items()},
+            }
+
+        return donnees
+
+    return fabrique
+
+
+ENVOIS = {
+    "site_modifier": _fiche,
+    "site_jalons": _nouvelle_ligne(
+        "jalons", lambda n: {"libelle": f"Jalon ajouté {n}", "echeance": "2030-01-15"}
+    ),
+    "site_formations": _nouvelle_ligne(
+        "formations", lambda n: {"intitule": f"Formation {n}", "date_debut": "2030-09-01"}
+    ),
+    "site_inscriptions": _nouvelle_ligne(
+        "inscriptions", lambda n: {"annee": str(2019 + n % 82), "nombre": "12"}
+    ),
+    "site_financements": _nouvelle_ligne(
+        "financements", lambda n: {"source": "region", "libelle": f"Ligne {n}", "montant": "1000"}
+    ),
+}
+
+
+def _edition(url_name: str) -> list[Cas]:
+    envoi = ENVOIS[url_name]
     return [
         Cas(_editeurs(), kwargs=_site),
         Cas(_editeurs_hors_region(), kwargs=_site_autre_region, nom="autre région"),
+        Cas(_editeurs(302), kwargs=_site, methode="post", donnees=envoi(_site), nom="POST"),
+        Cas(
+            _editeurs_hors_region(302),
+            kwargs=_site_autre_region,
+            methode="post",
+            donnees=envoi(_site_autre_region),
+            nom="POST autre région (403, rien d'écrit)",
+        ),
     ]
 
 
@@ -94,11 +166,11 @@ LIGNES = {
         Cas(_lecteurs(), kwargs=_site),
         Cas(_lecteurs(), kwargs=_site_autre_region, nom="autre région"),
     ],
-    "site_modifier": _edition(),
-    "site_jalons": _edition(),
-    "site_formations": _edition(),
-    "site_inscriptions": _edition(),
-    "site_financements": _edition(),
+    "site_modifier": _edition("site_modifier"),
+    "site_jalons": _edition("site_jalons"),
+    "site_formations": _edition("site_formations"),
+    "site_inscriptions": _edition("site_inscriptions"),
+    "site_financements": _edition("site_financements"),
     "site_changer_statut": [
         Cas(_editeurs(302), kwargs=_site, methode="post", donnees=_statut),
         Cas(

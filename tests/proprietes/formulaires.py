@@ -29,6 +29,9 @@ class Formulaire:
     url_name: str
     champs: dict[str, Champ] = field(default_factory=dict)
     role: str = ""
+    # La page à ouvrir d'abord, dans la même session, quand le formulaire n'est servi qu'après
+    # une redirection (le lien de réinitialisation du mot de passe range son jeton en session).
+    avant: str = ""
 
     def fusionner(self, autre: Formulaire) -> None:
         for nom, champ in autre.champs.items():
@@ -96,19 +99,56 @@ class _Releveur(HTMLParser):
         return self.formulaires + self._autres_actions
 
 
-def relever(html: str, page: str, role: str) -> list[Formulaire]:
-    """Les formulaires POST d'une page, rattachés au nom de l'adresse qu'ils visent."""
+def relever(html: str, page: str, role: str, avant: str = "") -> list[Formulaire]:
+    """Les formulaires POST d'une page, rattachés au nom de l'adresse qu'ils visent.
+
+    Le nom est complet, espace de noms compris (« admin:login » n'est pas « login »).
+    """
     releveur = _Releveur(page)
     releveur.feed(html)
     formulaires = []
     for action, champs in releveur.resultat():
         chemin = urlsplit(action).path
         try:
-            url_name = resolve(chemin).url_name
+            url_name = resolve(chemin).view_name
         except Resolver404:
             continue
-        formulaires.append(Formulaire(chemin, url_name, dict(champs), role))
+        formulaires.append(Formulaire(chemin, url_name, dict(champs), role, avant))
     return formulaires
+
+
+def champs_du_formulaire(form) -> dict[str, Champ]:
+    """Les champs d'un formulaire Django (non lié), comme une page les proposerait.
+
+    Pour les formulaires qu'aucune page du monde ne montre : leurs vrais noms de champs, avec les
+    choix proposés (identifiants des listes, choix, valeur initiale), pour que Hypothesis les
+    brouille comme ceux relevés dans une page.
+    """
+    from django import forms
+
+    champs = {}
+    for nom, champ in form.fields.items():
+        cle = form.add_prefix(nom)
+        valeurs: list[str] = []
+        if isinstance(champ, forms.FileField):
+            genre = "file"
+        elif isinstance(champ, forms.BooleanField):
+            genre, valeurs = "checkbox", ["on"]
+        elif isinstance(champ, forms.ModelChoiceField):
+            genre = (
+                "checkbox" if isinstance(champ.widget, forms.CheckboxSelectMultiple) else "select"
+            )
+            valeurs = [str(pk) for pk in champ.queryset.values_list("pk", flat=True)[:50]]
+        elif isinstance(champ, forms.ChoiceField):
+            genre = "select"
+            valeurs = [str(v) for v, _ in champ.choices]
+        else:
+            genre = "textarea" if isinstance(champ.widget, forms.Textarea) else "text"
+        initial = form.get_initial_for_field(champ, nom)
+        if initial not in (None, "", [], ()) and not isinstance(initial, bool | list | tuple):
+            valeurs.append(str(initial))
+        champs[cle] = Champ(cle, genre, list(dict.fromkeys(valeurs)))
+    return champs
 
 
 # -- instantané de la base ---------------------------------------------------------------------
