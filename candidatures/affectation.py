@@ -694,13 +694,7 @@ def declarer_conflit(
                     f"L'évaluation de {jure} sur {candidature.reference} est soumise : rouvrez-la "
                     "d'abord (page d'avancement), puis enregistrez le conflit."
                 )
-            if evaluation is not None:
-                evaluation._history_user = par
-                evaluation._change_reason = "Brouillon retiré : conflit d'intérêts"
-                evaluation.delete()
-            affectation._history_user = par
-            affectation._change_reason = "Retirée : conflit d'intérêts"
-            affectation.delete()
+            affectation.retirer(evaluation, par=par, motif="conflit d'intérêts")
             retiree = True
         conflit = Conflit(jure=jure, candidature=candidature, motif=motif, declare_par=par)
         conflit._history_user = par
@@ -776,12 +770,7 @@ def retirer_affectation(affectation: Affectation, *, par) -> None:
                 "L'évaluation est soumise : l'affectation ne peut pas être retirée "
                 "(rouvrez d'abord l'évaluation si elle doit l'être)."
             )
-        if evaluation is not None:
-            evaluation._history_user = par
-            evaluation.delete()
-        affectation._history_user = par
-        affectation._change_reason = "Affectation retirée à la main"
-        affectation.delete()
+        affectation.retirer(evaluation, par=par, motif="à la main, par l'équipe")
 
 
 def url_absolue(request, nom: str, *args) -> str:

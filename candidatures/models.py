@@ -438,14 +438,9 @@ class Candidature(models.Model):
             .exclude(evaluation__statut=Evaluation.Statut.SOUMISE)
             .select_related("evaluation")
         ):
-            evaluation = getattr(affectation, "evaluation", None)
-            if evaluation is not None:
-                evaluation._history_user = par
-                evaluation._change_reason = f"Brouillon retiré : candidature {raison}"
-                evaluation.delete()
-            affectation._history_user = par
-            affectation._change_reason = f"Retirée : candidature {raison}"
-            affectation.delete()
+            affectation.retirer(
+                getattr(affectation, "evaluation", None), par=par, motif=f"candidature {raison}"
+            )
             retirees += 1
         return retirees
 
@@ -639,6 +634,17 @@ class Affectation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["jure", "candidature"], name="affectation_unique")
         ]
+
+    def retirer(self, evaluation: Evaluation | None, *, par, motif: str) -> None:
+        """Supprime l'affectation et son brouillon `evaluation` (lu par l'appelant, jamais une
+        évaluation soumise) ; l'historique garde qui l'a fait et pourquoi (`motif`)."""
+        if evaluation is not None:
+            evaluation._history_user = par
+            evaluation._change_reason = f"Brouillon retiré : {motif}"
+            evaluation.delete()
+        self._history_user = par
+        self._change_reason = f"Retirée : {motif}"
+        self.delete()
 
     def __str__(self) -> str:
         return f"{self.jure} → {self.candidature.reference}"
