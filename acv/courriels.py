@@ -31,9 +31,9 @@ BALISES_PERMISES = {
 }  # fmt: skip
 
 
-def compiler_gabarit(texte: str) -> Template:
+def compiler_gabarit(texte: str, *, essai: bool = True) -> Template:
     """Le texte d'un modèle compilé ; ErreurMetier (message en français) s'il est mal formé,
-    s'il emploie une balise non permise, ou s'il échoue rendu sans variables."""
+    s'il emploie une balise non permise, ou (avec `essai`) s'il échoue rendu sans variables."""
     for jeton in Lexer(texte).tokenize():
         if jeton.token_type == TokenType.BLOCK:
             balise = (jeton.split_contents() or [""])[0]
@@ -44,7 +44,8 @@ def compiler_gabarit(texte: str) -> Template:
                 )
     try:
         gabarit = Template(texte)
-        gabarit.render(Context({}, autoescape=False))
+        if essai:
+            gabarit.render(Context({}, autoescape=False))
     except Exception as erreur:  # noqa: BLE001 — texte saisi : toute erreur est un refus
         raise ErreurMetier(f"Le texte contient une erreur de syntaxe : {erreur}.") from erreur
     return gabarit
@@ -60,9 +61,10 @@ def rendre_modele(code: str, contexte: dict) -> tuple[str, str]:
             "dans l'administration (Modèles de courriel). Rien n'a été envoyé."
         ) from erreur
     try:
+        # Rendu juste après : pas d'essai à vide en plus (une erreur de rendu est prise ici).
         gabarit_sujet, gabarit_corps = (
-            compiler_gabarit(modele.sujet),
-            compiler_gabarit(modele.corps),
+            compiler_gabarit(modele.sujet, essai=False),
+            compiler_gabarit(modele.corps, essai=False),
         )
         ctx = Context(contexte, autoescape=False)
         sujet = gabarit_sujet.render(ctx).strip().replace("\n", " ")
