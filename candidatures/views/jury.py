@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q, Window
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -594,12 +594,15 @@ def _contexte_evaluation(request, affectation: Affectation, form: EvaluationForm
     soumise = evaluation is not None and evaluation.statut == SOUMISE
     # Ce qui reste au juré dans la vague, dans l'ordre de sa liste (brouillons d'abord) : pour
     # passer à la suivante sans revenir à la liste.
-    restantes = list(
+    # Une ligne : la suivante, et (fenêtre sur toutes les lignes, avant la limite) leur nombre.
+    suivante = (
         Affectation.objects.filter(jure_id=affectation.jure_id)
         .exclude(pk=affectation.pk)
         .exclude(evaluation__statut=SOUMISE)
+        .annotate(restantes=Window(Count("pk")))
         .order_by(F("evaluation__statut").asc(nulls_last=True), "candidature__commune__nom", "pk")
-        .values_list("pk", "candidature__commune__nom")[:1000]
+        .values_list("pk", "candidature__commune__nom", "restantes")
+        .first()
     )
     return {
         "affectation": affectation,
@@ -620,8 +623,8 @@ def _contexte_evaluation(request, affectation: Affectation, form: EvaluationForm
         "autres": evaluations_visibles(affectation),
         "version": evaluation.version if evaluation else 0,
         "modifiee_ms": int(evaluation.modifiee_le.timestamp() * 1000) if evaluation else 0,
-        "suivante": restantes[0] if restantes else None,
-        "restantes": len(restantes),
+        "suivante": suivante[:2] if suivante else None,
+        "restantes": suivante[2] if suivante else 0,
     }
 
 
