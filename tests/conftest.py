@@ -10,6 +10,16 @@ from . import factories as f
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def _classements_oublies():
+    """Chaque test part sans les classements gardés par le processus : d'un test à l'autre, la
+    base revient en arrière et peut redonner les mêmes identifiants à d'autres données."""
+    from candidatures.classement import oublier_les_calculs_gardes
+
+    oublier_les_calculs_gardes()
+    yield
+
+
 @pytest.fixture
 def region():
     return f.RegionFactory(code="84", nom="Auvergne-Rhône-Alpes")

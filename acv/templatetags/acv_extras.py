@@ -17,3 +17,15 @@ def duree(valeur: datetime.timedelta | None) -> str:
     if not isinstance(valeur, datetime.timedelta):
         return ""
     return duree_lisible(int(valeur.total_seconds()))
+
+
+@register.filter
+def deux_decimales(valeur) -> str:
+    """Une note à deux décimales, avec la virgule ; « — » sans valeur.
+
+    Le résultat de `floatformat:2` en français pour les notes (jamais de milliers), sans son coût :
+    un tableau de classement en affiche trois cents par page.
+    """
+    if valeur is None or valeur == "":
+        return "—"
+    return f"{valeur:.2f}".replace(".", ",")

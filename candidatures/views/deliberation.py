@@ -183,12 +183,11 @@ def _ligne_export(ligne: Ligne) -> list:
     ]
 
 
-def _texte_csv(valeur) -> str:
-    if valeur is None:
-        return ""
-    if isinstance(valeur, Decimal):
+def _texte_csv(valeur):
+    """Les notes à deux décimales avec la virgule ; le reste tel quel (csv écrit None vide)."""
+    if type(valeur) is Decimal:
         return f"{valeur:.2f}".replace(".", ",")
-    return str(valeur)
+    return valeur
 
 
 class _Tampon:
@@ -198,11 +197,12 @@ class _Tampon:
         return texte
 
 
-def _flux_csv(lignes: list[Ligne]) -> Iterator[str]:
+def _flux_csv(lignes: list[Ligne]) -> Iterator[bytes]:
+    """Ligne à ligne, déjà en octets (la réponse n'a plus à chercher son encodage à chaque ligne)."""
     ecrivain = csv.writer(_Tampon(), delimiter=";")
-    yield "\ufeff" + ecrivain.writerow(ENTETES_EXPORT)
+    yield ("\ufeff" + ecrivain.writerow(ENTETES_EXPORT)).encode()
     for ligne in lignes:
-        yield ecrivain.writerow([_texte_csv(v) for v in _ligne_export(ligne)])
+        yield ecrivain.writerow([_texte_csv(v) for v in _ligne_export(ligne)]).encode()
 
 
 def _classeur_xlsx(vague: Vague, lignes: list[Ligne]) -> bytes:
@@ -258,7 +258,7 @@ def deliberation_seance(request: HttpRequest, pk: int) -> HttpResponse:
     classement_ = classement_de(vague, par=_par(request), verifier=True)
     # Les cases des présents, rendues d'après les jurés que le classement a déjà lus (l'ordre du
     # formulaire) : rendre 100 cases par les gabarits de widgets coûtait autant que le tableau.
-    presents = set(vague.jures_presents.values_list("pk", flat=True))
+    presents = set(vague.jures_presents.order_by().values_list("pk", flat=True))
     contexte = {
         "vague": vague,
         "classement": classement_,

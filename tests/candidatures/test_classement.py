@@ -23,6 +23,7 @@ from candidatures.classement import (
     calculer_notes,
     classement_de,
     classer,
+    oublier_les_calculs_gardes,
 )
 from candidatures.models import Candidature, Evaluation, Vague
 from tests import factories as f
@@ -238,13 +239,18 @@ def test_page_classement_en_nombre_constant_de_requetes(
     url = reverse("classement", kwargs={"pk": vague.pk})
     client.get(url)  # la première requête renouvelle la session (écriture hors mesure)
 
-    # session, utilisateur, groupes (rôles), vague, candidatures (avec territoire, décision et
-    # affectations comptées), évaluations soumises (values), jurés ; les régions du filtre
-    # viennent des lignes calculées.
+    # session, utilisateur, groupes (rôles), vague, candidatures (avec territoire et décision),
+    # empreinte des données ; le calcul est gardé par le processus. Les régions du filtre viennent
+    # des lignes calculées.
+    with django_assert_num_queries(6):
+        reponse = client.get(url)
+    assert reponse.status_code == 200
+    assert len(reponse.context["lignes"]) == nb
+
+    # Un autre processus (rien de gardé) relit le calcul du cache partagé : une requête de plus.
+    oublier_les_calculs_gardes()
     with django_assert_num_queries(7):
         reponse = client.get(url)
-
-    assert reponse.status_code == 200
     assert len(reponse.context["lignes"]) == nb
 
 
@@ -276,6 +282,31 @@ def test_page_classement_affiche_deux_decimales_a_la_francaise(petit_jeu, client
     reponse = client_de(equipe).get(reverse("classement", kwargs={"pk": vague.pk}))
 
     assert "16,50" in reponse.content.decode()
+
+
+def _ligne_html(contenu: str, candidature) -> str:
+    debut = contenu.index(f'id="c-{candidature.pk}"')
+    return " ".join(contenu[debut : contenu.index("</tr>", debut)].split())
+
+
+@pytest.mark.parametrize("page", ["classement", "deliberation_seance"])
+def test_lignes_du_classement_notes_et_avis_lisibles(petit_jeu, client_de, equipe, page):
+    vague, cands = petit_jeu
+
+    contenu = client_de(equipe).get(reverse(page, kwargs={"pk": vague.pk})).content.decode()
+
+    # X : 15 et 18, un avis favorable et un défavorable ; V : aucune évaluation soumise.
+    x = _ligne_html(contenu, cands["X"])
+    assert '<td class="acv-nombre">16,50</td>' in x
+    assert '<td class="acv-nombre">3,00</td>' in x
+    assert '<span aria-hidden="true">1 / 0 / 1</span>' in x
+    assert '<span class="fr-sr-only">1 favorable, 0 avec réserves, 1 défavorable</span>' in x
+    v = _ligne_html(contenu, cands["V"])
+    assert '<td class="acv-nombre">—</td>' in v
+    assert '<span class="fr-sr-only">0 favorable, 0 avec réserves, 0 défavorable</span>' in v
+    # Z : deux avis (favorable, réserves) ; W : deux favorables.
+    assert "1 favorable, 1 avec réserves, 0 défavorable" in _ligne_html(contenu, cands["Z"])
+    assert "2 favorables, 0 avec réserves, 0 défavorable" in _ligne_html(contenu, cands["W"])
 
 
 def test_export_csv_du_classement(petit_jeu, client_de, equipe):
@@ -358,17 +389,23 @@ def test_le_classement_relu_du_cache_est_le_meme(petit_jeu, django_assert_num_qu
     vague, _ = petit_jeu
     premier = classement_de(vague)
 
-    # candidatures, empreinte, cache, jurés : ni évaluations ni affectations relues
+    # Gardé par le processus : candidatures, empreinte, jurés ; ni évaluations ni affectations
+    # relues.
+    with django_assert_num_queries(3):
+        garde = classement_de(vague)
+    # Un autre processus le relit du cache partagé : une requête de plus.
+    oublier_les_calculs_gardes()
     with django_assert_num_queries(4):
-        second = classement_de(vague)
+        relu = classement_de(vague)
 
-    assert [
-        (lg.candidature.pk, lg.rang, lg.note, lg.note_corrigee, lg.ecart, lg.notes, lg.basculent)
-        for lg in second.lignes
-    ] == [
-        (lg.candidature.pk, lg.rang, lg.note, lg.note_corrigee, lg.ecart, lg.notes, lg.basculent)
-        for lg in premier.lignes
-    ]
+    def resume(classement):
+        return [
+            (lg.candidature.pk, lg.rang, lg.note, lg.note_corrigee, lg.ecart, lg.notes, lg.basculent)
+            for lg in classement.lignes
+        ]
+
+    assert resume(garde) == resume(premier)
+    assert resume(relu) == resume(premier)
 
 
 def test_une_evaluation_soumise_apres_coup_change_le_classement(petit_jeu):

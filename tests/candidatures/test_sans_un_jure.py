@@ -95,14 +95,16 @@ def test_classement_de_la_vague_nomme_le_jure_qui_fait_basculer():
     classement = classement_de(vague)
 
     resultat = {
-        ligne.candidature.commune.nom: (ligne.rang, ligne.dans_la_selection, ligne.basculent)
+        ligne.candidature.commune.nom: (
+            ligne.rang,
+            ligne.dans_la_selection,
+            [(jure.pk, str(jure)) for jure in ligne.basculent],
+        )
         for ligne in classement.lignes
     }
-    assert resultat == {
-        "P": (1, True, []),
-        "Q": (2, True, [jures["J"]]),
-        "R": (3, False, [jures["J"]]),
-    }
+    # Le juré nommé comme partout ailleurs (« Prénom Nom (SIGLE) »).
+    j = (jures["J"].pk, str(jures["J"]))
+    assert resultat == {"P": (1, True, []), "Q": (2, True, [j]), "R": (3, False, [j])}
 
 
 def _sans_un_jure_par_recalcul_complet(evaluations, candidatures, places, par):

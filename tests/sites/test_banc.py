@@ -72,7 +72,7 @@ def test_benchmark_mesure_les_pages_dans_une_base_de_travail_et_la_supprime():
 
     pages = {p["page"]: p for p in resultats["pages"]}
     assert set(pages) == PAGES
-    plancher = pages["plancher"]["median_ms"]
+    assert pages["plancher"]["floor_ms"] == pages["plancher"]["median_ms"]
     for page in pages.values():
         assert set(page) == {
             "page",
@@ -86,8 +86,9 @@ def test_benchmark_mesure_les_pages_dans_une_base_de_travail_et_la_supprime():
         assert page["factor"] == 1
         assert 0 < page["median_ms"] <= page["p95_ms"]
         assert page["queries"] > 0
-        assert page["floor_ms"] == plancher
-        assert page["ratio"] == pytest.approx(page["median_ms"] / plancher, abs=0.01)
+        # Le plancher de chaque page est mesuré en alternance avec elle, dans la même exécution.
+        assert page["floor_ms"] > 0
+        assert page["ratio"] == pytest.approx(page["median_ms"] / page["floor_ms"], abs=0.01)
     # Le tableau de bord compte aussi la requête de ses données (graphiques et carte).
     assert pages["tableau_de_bord"]["queries"] > pages["plancher"]["queries"]
     charge = resultats["load"]

@@ -29,9 +29,9 @@ def test_site_liste_requetes_constantes(n, client_de, equipe, django_assert_num_
     client = client_de(equipe)
     client.get(reverse("site_liste"))  # la session se stabilise (heure d'activité écrite)
 
-    # session, utilisateur, groupes ; compte et page des sites ; candidatures retenues sans
-    # site ; choix des filtres (régions, vagues)
-    with django_assert_num_queries(8):
+    # session, utilisateur, groupes ; compte, identifiants de la page et ses sites ; candidatures
+    # retenues sans site ; choix des filtres (régions, vagues)
+    with django_assert_num_queries(9):
         reponse = client.get(reverse("site_liste"))
     assert len(reponse.context["page_obj"]) == n
 
@@ -44,8 +44,9 @@ def test_site_liste_requetes_constantes_responsable(
     client = client_de(responsable_regional)
     client.get(reverse("site_liste"))  # la session se stabilise (heure d'activité écrite)
 
-    # session, utilisateur, groupes, profil ; compte et page des sites ; choix des filtres
-    with django_assert_num_queries(8):
+    # session, utilisateur, groupes, profil ; compte, identifiants de la page et ses sites ;
+    # choix des filtres
+    with django_assert_num_queries(9):
         reponse = client.get(reverse("site_liste"))
     assert [s.modifiable for s in reponse.context["page_obj"]] == [True] * n
 
@@ -125,3 +126,21 @@ def test_site_liste_filtre_les_sites_en_retard(client_de, observateur):
     page = client_de(observateur).get(reverse("site_liste"), {"retard": "oui"}).context["page_obj"]
 
     assert [(s.pk, s.nb_retards) for s in page] == [(b.pk, 1)]
+
+
+def test_site_liste_pages_dans_l_ordre_des_communes(client_de, observateur, monkeypatch):
+    """Chaque page garde l'ordre des communes et les chiffres de ses sites (jalons en retard)."""
+    monkeypatch.setattr("sites.views.LIGNES_PAR_PAGE", 2)
+    a, b, c = _sites(3)
+    for site, nom in ((a, "Yerres"), (b, "Albi"), (c, "Millau")):
+        site.commune.nom = nom
+        site.commune.save()
+    Jalon.objects.create(site=c, libelle="Bail signé", echeance=datetime.date(2020, 1, 1))
+    client = client_de(observateur)
+
+    premiere = client.get(reverse("site_liste")).context["page_obj"]
+    seconde = client.get(reverse("site_liste"), {"page": 2}).context["page_obj"]
+
+    assert [(s.commune.nom, s.nb_retards) for s in premiere] == [("Albi", 0), ("Millau", 1)]
+    assert [(s.commune.nom, s.nb_retards) for s in seconde] == [("Yerres", 0)]
+    assert premiere.paginator.count == 3 and seconde.has_previous()

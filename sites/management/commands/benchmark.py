@@ -17,7 +17,7 @@ class Command(BaseCommand):
             "--factors", default="1,10,100", help="facteurs séparés par des virgules"
         )
         parser.add_argument("--json", action="store_true", help="sortie JSON")
-        parser.add_argument("--repetitions", type=int, default=15)
+        parser.add_argument("--repetitions", type=int, default=30)
         parser.add_argument(
             "--charge-facteur", type=int, default=10, help="0 pour ne pas faire le test de charge"
         )
