@@ -400,7 +400,15 @@ def test_le_classement_relu_du_cache_est_le_meme(petit_jeu, django_assert_num_qu
 
     def resume(classement):
         return [
-            (lg.candidature.pk, lg.rang, lg.note, lg.note_corrigee, lg.ecart, lg.notes, lg.basculent)
+            (
+                lg.candidature.pk,
+                lg.rang,
+                lg.note,
+                lg.note_corrigee,
+                lg.ecart,
+                lg.notes,
+                lg.basculent,
+            )
             for lg in classement.lignes
         ]
 
