@@ -15,6 +15,8 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 
+from acv.flux import TamponCsv
+
 from .imports import COLONNE_FINANCEMENT, COLONNES_MODELE
 from .models import Candidature
 
@@ -76,19 +78,12 @@ def _texte(valeur: object) -> str:
     return str(valeur)
 
 
-class _Tampon:
-    """Un « fichier » dont csv.writer rend chaque ligne au lieu de l'écrire."""
-
-    def write(self, texte: str) -> str:
-        return texte
-
-
 def lignes_csv(queryset: QuerySet[Candidature]) -> Iterator[bytes]:
     """Le fichier CSV, ligne par ligne : BOM, en-têtes, puis une ligne par candidature.
 
     Les candidatures sont lues par paquets (une requête par paquet de 500).
     """
-    ecrivain = csv.writer(_Tampon(), delimiter=";", lineterminator="\r\n")
+    ecrivain = csv.writer(TamponCsv(), delimiter=";", lineterminator="\r\n")
     yield "\ufeff".encode()
     yield ecrivain.writerow(ENTETES).encode()
     for candidature in candidatures_a_exporter(queryset).iterator(chunk_size=500):

@@ -7,6 +7,8 @@ montant : les colonnes sont listées une à une, rien n'est pris « tout le mod�
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.db.models import Prefetch
 
 from .models import Formation, Site
@@ -30,8 +32,9 @@ COLONNES = [
 ]
 
 
-def lignes_ouvertes() -> list[dict]:
-    """Deux requêtes : les sites avec leur territoire, puis leurs formations."""
+def lignes_ouvertes() -> Iterator[dict]:
+    """Les sites un à un, lus par paquets de 500 : deux requêtes par paquet (les sites avec leur
+    territoire, puis leurs formations)."""
     sites = (
         Site.objects.select_related("commune__departement", "commune__region", "commune__ville_acv")
         .prefetch_related(
@@ -39,8 +42,8 @@ def lignes_ouvertes() -> list[dict]:
         )
         .order_by("commune__code_insee", "pk")
     )
-    return [
-        {
+    for s in sites.iterator(chunk_size=500):
+        yield {
             "code_insee": s.commune.code_insee,
             "commune": s.commune.nom,
             "departement_code": s.commune.departement_id,
@@ -57,5 +60,3 @@ def lignes_ouvertes() -> list[dict]:
             "latitude": s.commune.latitude,
             "longitude": s.commune.longitude,
         }
-        for s in sites
-    ]

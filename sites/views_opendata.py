@@ -4,26 +4,23 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_GET
+
+from acv.flux import TamponCsv
 
 from .opendata import COLONNES, lignes_ouvertes
 
 LICENCE = "Licence Ouverte / Etalab 2.0"
 
 
-@require_GET
-def opendata_sites_csv(request: HttpRequest) -> HttpResponse:
-    """CSV UTF-8 (avec BOM pour les tableurs), séparateur virgule, formations séparées par « ; »."""
-    reponse = HttpResponse(content_type="text/csv; charset=utf-8")
-    reponse["Content-Disposition"] = 'inline; filename="sites.csv"'
-    reponse["Access-Control-Allow-Origin"] = "*"
-    reponse.write("\ufeff")
-    ecrivain = csv.DictWriter(reponse, fieldnames=COLONNES, lineterminator="\n")
-    ecrivain.writeheader()
+def _lignes_csv() -> Iterator[bytes]:
+    ecrivain = csv.DictWriter(TamponCsv(), fieldnames=COLONNES, lineterminator="\n")
+    yield ("\ufeff" + ecrivain.writeheader()).encode()
     for ligne in lignes_ouvertes():
-        ecrivain.writerow(
+        yield ecrivain.writerow(
             {
                 **ligne,
                 "ville_acv": "oui" if ligne["ville_acv"] else "non",
@@ -31,7 +28,16 @@ def opendata_sites_csv(request: HttpRequest) -> HttpResponse:
                 "latitude": "" if ligne["latitude"] is None else ligne["latitude"],
                 "longitude": "" if ligne["longitude"] is None else ligne["longitude"],
             }
-        )
+        ).encode()
+
+
+@require_GET
+def opendata_sites_csv(request: HttpRequest) -> HttpResponse:
+    """CSV UTF-8 (avec BOM pour les tableurs), séparateur virgule, formations séparées par « ; »,
+    écrit en flux, site par site."""
+    reponse = StreamingHttpResponse(_lignes_csv(), content_type="text/csv; charset=utf-8")
+    reponse["Content-Disposition"] = 'inline; filename="sites.csv"'
+    reponse["Access-Control-Allow-Origin"] = "*"
     return reponse
 
 

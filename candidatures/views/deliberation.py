@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from decimal import Decimal
@@ -24,6 +23,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from acv.erreurs import ErreurMetier
+from acv.flux import lignes_csv
 from acv.roles import exiger_equipe
 
 from .. import deliberation as services
@@ -190,19 +190,11 @@ def _texte_csv(valeur):
     return valeur
 
 
-class _Tampon:
-    """Un « fichier » qui rend ce qu'on y écrit : csv.writer écrit, la réponse diffuse."""
-
-    def write(self, texte: str) -> str:
-        return texte
-
-
 def _flux_csv(lignes: list[Ligne]) -> Iterator[bytes]:
     """Ligne à ligne, déjà en octets (la réponse n'a plus à chercher son encodage à chaque ligne)."""
-    ecrivain = csv.writer(_Tampon(), delimiter=";")
-    yield ("\ufeff" + ecrivain.writerow(ENTETES_EXPORT)).encode()
-    for ligne in lignes:
-        yield ecrivain.writerow([_texte_csv(v) for v in _ligne_export(ligne)]).encode()
+    return lignes_csv(
+        ENTETES_EXPORT, ([_texte_csv(v) for v in _ligne_export(ligne)] for ligne in lignes)
+    )
 
 
 def _classeur_xlsx(vague: Vague, lignes: list[Ligne]) -> bytes:

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import csv
+from collections.abc import Iterator
 from io import BytesIO
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
 from acv.erreurs import ErreurMetier
+from acv.flux import lignes_csv
 from acv.historique import historique
 from acv.models import ModeleCourriel
 from acv.roles import exiger_equipe, peut_lire_tableaux
@@ -272,14 +273,14 @@ def lettre_modele(request: HttpRequest, code: str) -> HttpResponse:
 ENTETES_VILLES = ["Commune", "Code INSEE", "Département", "Région", "Porteur", "Ville ACV"]
 
 
-def _villes_retenues(request: HttpRequest, pk: int) -> tuple[Vague, list[Candidature]]:
+def _villes_retenues(request: HttpRequest, pk: int) -> tuple[Vague, QuerySet[Candidature]]:
     """La vague et ses candidatures retenues ; 404 tant que les résultats ne sont pas publiés."""
     if not peut_lire_tableaux(request.user):
         raise PermissionDenied("Réservé à l'équipe, aux partenaires et aux régions.")
     vague = get_object_or_404(Vague, pk=pk)
     if not service.resultats_publies(vague):
         raise Http404("Les résultats de cette vague ne sont pas encore publiés.")
-    retenues = list(
+    retenues = (
         Candidature.objects.filter(vague=vague)
         .filter(
             Q(statut=Candidature.Statut.RETENUE) | Q(decision__resultat=Candidature.Statut.RETENUE)
@@ -291,9 +292,10 @@ def _villes_retenues(request: HttpRequest, pk: int) -> tuple[Vague, list[Candida
     return vague, retenues
 
 
-def _lignes_villes(retenues: list[Candidature]) -> list[list[str]]:
-    return [
-        [
+def _lignes_villes(retenues: QuerySet[Candidature]) -> Iterator[list[str]]:
+    """Une ligne par ville retenue, lue par paquets de 500 (les exports écrivent en flux)."""
+    for c in retenues.iterator(chunk_size=500):
+        yield [
             c.commune.nom,
             c.commune.code_insee,
             f"{c.commune.departement.code} — {c.commune.departement.nom}",
@@ -301,13 +303,12 @@ def _lignes_villes(retenues: list[Candidature]) -> list[list[str]]:
             c.libelle_porteur,
             "Oui" if c.commune.ville_acv_id else "Non",
         ]
-        for c in retenues
-    ]
 
 
 @login_required
 def villes_retenues(request: HttpRequest, pk: int) -> HttpResponse:
     vague, retenues = _villes_retenues(request, pk)
+    retenues = list(retenues)
     return render(
         request,
         "candidatures/villes_retenues.html",
@@ -322,14 +323,13 @@ def villes_retenues(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def villes_retenues_csv(request: HttpRequest, pk: int) -> HttpResponse:
     vague, retenues = _villes_retenues(request, pk)
-    reponse = HttpResponse(content_type="text/csv; charset=utf-8")
+    reponse = StreamingHttpResponse(
+        lignes_csv(ENTETES_VILLES, _lignes_villes(retenues)),
+        content_type="text/csv; charset=utf-8",
+    )
     reponse["Content-Disposition"] = (
         f'attachment; filename="villes-retenues-vague-{vague.numero}.csv"'
     )
-    reponse.write("\ufeff")  # BOM : Excel reconnaît l'UTF-8
-    ecrivain = csv.writer(reponse, delimiter=";")
-    ecrivain.writerow(ENTETES_VILLES)
-    ecrivain.writerows(_lignes_villes(retenues))
     return reponse
 
 
@@ -338,15 +338,16 @@ def villes_retenues_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     from openpyxl import Workbook
 
     vague, retenues = _villes_retenues(request, pk)
-    classeur = Workbook()
-    feuille = classeur.active
-    feuille.title = "Villes retenues"
-    feuille.append(ENTETES_VILLES)
-    for ligne in _lignes_villes(retenues):
-        feuille.append(ligne)
+    # En écriture seule : la mémoire ne grandit pas avec les lignes ; largeurs et volet figé
+    # se posent avant la première ligne.
+    classeur = Workbook(write_only=True)
+    feuille = classeur.create_sheet("Villes retenues")
     for colonne, largeur in zip("ABCDEF", (28, 12, 28, 28, 40, 10), strict=True):
         feuille.column_dimensions[colonne].width = largeur
     feuille.freeze_panes = "A2"
+    feuille.append(ENTETES_VILLES)
+    for ligne in _lignes_villes(retenues):
+        feuille.append(ligne)
     sortie = BytesIO()
     classeur.save(sortie)
     reponse = HttpResponse(

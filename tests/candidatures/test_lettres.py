@@ -452,7 +452,8 @@ def test_villes_retenues_csv_sans_contact_personnel(
 ):
     reponse = client_de(observateur).get(reverse("villes_retenues_csv", args=[vague.pk]))
 
-    texte = reponse.content.decode("utf-8")
+    assert reponse.streaming  # écrit en flux, ville par ville
+    texte = b"".join(reponse.streaming_content).decode("utf-8")
     lignes = list(csv.reader(io.StringIO(texte.lstrip("\ufeff")), delimiter=";"))
     assert texte[0] == "\ufeff"
     assert lignes == [
@@ -473,6 +474,15 @@ def test_villes_retenues_xlsx(client_de, vague, retenue, observateur):
     reponse = client_de(observateur).get(reverse("villes_retenues_xlsx", args=[vague.pk]))
 
     feuille = load_workbook(io.BytesIO(reponse.content)).active
+    assert feuille.title == "Villes retenues"
+    assert [c.value for c in feuille[1]] == [
+        "Commune",
+        "Code INSEE",
+        "Département",
+        "Région",
+        "Porteur",
+        "Ville ACV",
+    ]
     assert [c.value for c in feuille[2]] == [
         "Aurillac",
         retenue.commune.code_insee,
@@ -482,6 +492,9 @@ def test_villes_retenues_xlsx(client_de, vague, retenue, observateur):
         "Oui",
     ]
     assert feuille.max_row == 2
+    # En-têtes figés et colonnes à la largeur des noms, comme avant l'écriture seule.
+    assert feuille.freeze_panes == "A2"
+    assert feuille.column_dimensions["A"].width == 28
 
 
 def test_villes_retenues_refusee_au_jure(client_de, vague, utilisateur_jure):

@@ -41,7 +41,9 @@ def site_public(db):
 
 
 def _csv(client) -> list[dict]:
-    contenu = client.get(reverse("opendata_sites_csv")).content.decode("utf-8-sig")
+    reponse = client.get(reverse("opendata_sites_csv"))
+    assert reponse.streaming  # écrit en flux, site par site
+    contenu = b"".join(reponse.streaming_content).decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(contenu)))
 
 
@@ -83,7 +85,9 @@ def test_opendata_geojson_point_et_proprietes(site_public, client):
 
 @pytest.mark.parametrize("nom", ["opendata_sites_csv", "opendata_sites_geojson"])
 def test_opendata_aucun_champ_prive(nom, site_public, client):
-    contenu = client.get(reverse(nom)).content.decode("utf-8")
+    reponse = client.get(reverse(nom))
+    corps = b"".join(reponse.streaming_content) if reponse.streaming else reponse.content
+    contenu = corps.decode("utf-8")
 
     assert [p for p in PRIVES if p in contenu] == []
 
