@@ -166,21 +166,28 @@ def calculer_notes(evaluations: Iterable[EvaluationSoumise]) -> dict[int, Notes]
     par_candidature: dict[int, list[EvaluationSoumise]] = defaultdict(list)
     for e in evaluations:
         par_candidature[e.candidature].append(e)
+    favorable, reserves, defavorable = (
+        Evaluation.Avis.FAVORABLE.value,
+        Evaluation.Avis.RESERVES.value,
+        Evaluation.Avis.DEFAVORABLE.value,
+    )
     resultat = {}
     for candidature, siennes in par_candidature.items():
-        notes = [e.note for e in siennes]
-        z = []
+        notes, z, avis = [], [], {favorable: 0, reserves: 0, defavorable: 0}
         for e in siennes:
+            notes.append(e.note)
             echelle = echelle_jure[e.jure]
             z.append(0.0 if echelle is None else (e.note - echelle[0]) / echelle[1])
+            if e.avis in avis:
+                avis[e.avis] += 1
         corrigee = moyenne_vague + ecart_type_vague * _moyenne(z)
         resultat[candidature] = Notes(
             note=_moyenne(notes),
             note_corrigee=min(20.0, max(0.0, corrigee)),
             ecart=max(notes) - min(notes),
-            favorables=sum(e.avis == Evaluation.Avis.FAVORABLE for e in siennes),
-            reserves=sum(e.avis == Evaluation.Avis.RESERVES for e in siennes),
-            defavorables=sum(e.avis == Evaluation.Avis.DEFAVORABLE for e in siennes),
+            favorables=avis[favorable],
+            reserves=avis[reserves],
+            defavorables=avis[defavorable],
             soumises=len(siennes),
         )
     return resultat
@@ -630,6 +637,9 @@ def _calcul(
     if garde is not None and (garde[0].basculent is not None or not verifier):
         return garde
     calcul = garde[0] if garde is not None else cache.get(cle)
+    # Les notes déjà faites (gardées, ou calculées ici) servent telles quelles ; relues du cache,
+    # elles sont refaites de leurs tuples.
+    notes = garde[1] if garde is not None else None
     if calcul is None or (verifier and calcul.basculent is None):
         evaluations = evaluations_soumises(vague)
         if calcul is None:
@@ -644,9 +654,11 @@ def _calcul(
         if verifier:
             calcul.basculent = sans_un_jure(evaluations, ids, vague.places_prevues, par)
         cache.set(cle, calcul, timeout=24 * 3600)
+    if notes is None:
+        notes = {c: Notes(*n) for c, n in calcul.notes.items()}
     if len(_GARDES) >= _GARDES_MAX:
         _GARDES.pop(next(iter(_GARDES)))
-    garde = _GARDES[cle_gardee] = (calcul, {c: Notes(*n) for c, n in calcul.notes.items()})
+    garde = _GARDES[cle_gardee] = (calcul, notes)
     return garde
 
 

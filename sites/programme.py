@@ -8,7 +8,8 @@ région, carte) se déduit de ces lignes en Python, plutôt que de refaire une j
 35 000 communes pour chaque chiffre.
 
 Les vues du tableau de bord gardent leur dernier calcul tant que la base n'a rien validé
-(`Memoire`, sur PostgreSQL) : recharger la page sans que rien ait changé ne refait pas le calcul.
+(`Memoire`, sur PostgreSQL) : recharger la page sans que rien ait changé ne refait pas le calcul,
+et les données que la page demande ensuite se déduisent des lignes qu'elle vient de lire.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ import datetime
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Generic, TypeVar
+from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
@@ -106,26 +108,18 @@ class _Releve:
 
     @cached_property
     def sites(self) -> list[tuple]:
-        """Une requête : chaque site, (statut, date d'ouverture, ville ACV, région, id)."""
-        return list(
-            Site.objects.order_by().values_list(
-                "statut", "date_ouverture", "commune__ville_acv_id", "commune__region_id", "pk"
-            )
-        )
+        """Une requête : chaque site, par id croissant, avec ce qu'en retiennent les chiffres et la carte.
 
-    @cached_property
-    def sites_carte(self) -> list[tuple]:
-        """Une requête : chaque site, avec ce qu'en dessine la carte, par id croissant.
-
-        (statut, date d'ouverture, ville ACV, nom, commune, latitude, longitude, département)
+        (statut, date d'ouverture, ville ACV, région, id, nom, latitude, longitude, département)
         """
         return list(
             Site.objects.order_by("pk").values_list(
                 "statut",
                 "date_ouverture",
                 "commune__ville_acv_id",
+                "commune__region_id",
+                "pk",
                 "nom",
-                "commune__nom",
                 "commune__latitude",
                 "commune__longitude",
                 "commune__departement_id",
@@ -195,7 +189,7 @@ class _Sites:
         retards: dict[int, int] = {}
         retards_par_region: dict[str, int] = {}
         qui_comptent, ferme = set(Site.QUI_COMPTENT), Site.Statut.FERME
-        for statut, jour, ville, region, pk in lignes:
+        for statut, jour, ville, region, pk, *_ in lignes:
             par_statut[statut] = par_statut.get(statut, 0) + 1
             cle = (region, statut)
             par_region[cle] = par_region.get(cle, 0) + 1
@@ -474,9 +468,9 @@ def _carte(releve: _Releve) -> tuple[dict, dict, set[str]]:
         else:
             etapes_candidature.setdefault(cle, "candidate")
 
-    lignes = releve.sites_carte
-    statuts, jours_ouverture, villes_des_sites, *attributs = (
-        zip(*lignes, strict=True) if lignes else ((),) * 8
+    lignes = releve.sites
+    statuts, jours_ouverture, villes_des_sites, _regions, _ids, *attributs = (
+        zip(*lignes, strict=True) if lignes else ((),) * 9
     )
     jours: dict[datetime.date, list[int]] = {}
     villes_ouvertes: set[str] = set()
@@ -493,7 +487,7 @@ def _carte(releve: _Releve) -> tuple[dict, dict, set[str]]:
         elif ville is not None and statut in avant and etapes_site.get(ville) != "site_ouvert":
             etapes_site[ville] = "site_en_projet"
 
-    nom, commune, lat, lon, departement = attributs
+    nom, lat, lon, departement = attributs
     villes = [
         {
             "code_insee": code_insee,
@@ -513,7 +507,6 @@ def _carte(releve: _Releve) -> tuple[dict, dict, set[str]]:
         "villes": villes,
         "sites": {
             "nom": nom,
-            "commune": commune,
             "statut": statuts,
             "lat": lat,
             "lon": lon,
@@ -527,14 +520,7 @@ def _carte(releve: _Releve) -> tuple[dict, dict, set[str]]:
 # ---------------------------------------------------------------------------------------------
 # Ce que servent les vues et la commande
 # ---------------------------------------------------------------------------------------------
-def donnees_tableau_de_bord(aujourdhui: datetime.date | None = None) -> dict:
-    """Ce que dessine le navigateur : entonnoir, ouvertures, objectifs, et la carte.
-
-    Quatre requêtes : villes ACV (avec leurs communes), candidatures reçues en ville ACV, sites
-    (avec leur commune), objectifs. Les ouvertures et l'entonnoir se déduisent des mêmes lignes
-    que la carte.
-    """
-    releve = _Releve(aujourdhui or timezone.localdate())
+def _donnees(releve: _Releve) -> dict:
     carte, jours, villes_ouvertes = _carte(releve)
     serie = _serie_des_jours(jours)
     return {
@@ -546,15 +532,21 @@ def donnees_tableau_de_bord(aujourdhui: datetime.date | None = None) -> dict:
     }
 
 
-def etat_du_programme(aujourdhui: datetime.date | None = None, *, retards_listes: int = 50) -> dict:
-    """Tous les chiffres du programme, prêts pour du JSON (dates en ISO 8601).
+def donnees_tableau_de_bord(aujourdhui: datetime.date | None = None) -> dict:
+    """Ce que dessine le navigateur : entonnoir, ouvertures, objectifs, et la carte.
 
-    Une douzaine de requêtes, en nombre fixe. Une « ville ACV » est une ville du programme
-    (entrée en 2018 ou après) ; l'entonnoir et le taux de candidature partent des 222 villes de
-    2018, comptées par numéro ACV (un binôme compte une fois), une candidature reçue étant tout
-    sauf un brouillon, quel que soit son sort ensuite.
+    Quatre requêtes : villes ACV (avec leurs communes), candidatures reçues en ville ACV, sites
+    (avec leur commune), objectifs. Les ouvertures et l'entonnoir se déduisent des mêmes lignes
+    que la carte.
     """
-    releve = _Releve(aujourdhui or timezone.localdate())
+    return _donnees(_Releve(aujourdhui or timezone.localdate()))
+
+
+def _donnees_en_json(releve: _Releve) -> bytes:
+    return json.dumps(_donnees(releve), cls=DjangoJSONEncoder, ensure_ascii=False).encode()
+
+
+def _etat(releve: _Releve, retards_listes: int = 50) -> dict:
     villes = _villes_acv(releve)
     sites = _Sites(releve.sites, releve.retards_par_site)
     serie = _serie_des_jours(sites.jours)
@@ -572,6 +564,17 @@ def etat_du_programme(aujourdhui: datetime.date | None = None, *, retards_listes
         "inscriptions": _inscriptions(),
         "financements": _financements(),
     }
+
+
+def etat_du_programme(aujourdhui: datetime.date | None = None, *, retards_listes: int = 50) -> dict:
+    """Tous les chiffres du programme, prêts pour du JSON (dates en ISO 8601).
+
+    Une douzaine de requêtes, en nombre fixe. Une « ville ACV » est une ville du programme
+    (entrée en 2018 ou après) ; l'entonnoir et le taux de candidature partent des 222 villes de
+    2018, comptées par numéro ACV (un binôme compte une fois), une candidature reçue étant tout
+    sauf un brouillon, quel que soit son sort ensuite.
+    """
+    return _etat(_Releve(aujourdhui or timezone.localdate()), retards_listes)
 
 
 def avancement_des_objectifs(aujourdhui: datetime.date | None = None) -> list[dict]:
@@ -606,48 +609,56 @@ def cliche_des_donnees() -> str | None:
         return curseur.fetchone()[0]
 
 
-T = TypeVar("T")
+@dataclass
+class _Garde:
+    cle: tuple
+    releve: _Releve
+    resultats: dict[str, object] = field(default_factory=dict)
 
 
-class Memoire(Generic[T]):
-    """Le dernier résultat d'un calcul du jour, gardé sous le cliché où il a été fait.
+class Memoire:
+    """Les calculs du jour (la page, ses données), gardés sous le cliché où leurs lignes ont été lues.
 
-    Une requête (le cliché) quand rien n'a été validé depuis le dernier calcul ; sinon le calcul,
-    plus une requête : il n'est gardé que si le cliché n'a pas changé pendant qu'il se faisait.
-    Le résultat gardé est partagé entre les requêtes du processus : ne pas le modifier.
+    Chaque partie se calcule à la demande sur un relevé (`_Releve`) gardé avec elle : quand la
+    page puis ses données sont demandées sous le même cliché, les lignes qu'elles partagent
+    (villes ACV, sites, candidatures en ville ACV, objectifs) ne sont lues qu'une fois, et les
+    données ne relisent rien. Une requête (le cliché) quand la partie est déjà faite sous ce
+    cliché ; sinon son calcul, plus une requête : elle n'est gardée que si le cliché n'a pas
+    changé pendant qu'elle se faisait (un cliché ne revient jamais : un relevé lu à cheval sur une
+    validation n'est plus jamais relu). Les résultats gardés sont partagés entre les requêtes du
+    processus : ne pas les modifier.
     """
 
-    def __init__(self, calcul: Callable[[datetime.date], T]) -> None:
-        self.calcul = calcul
-        self.garde: tuple[tuple, T] | None = None
+    def __init__(self, parties: dict[str, Callable[[_Releve], Any]]) -> None:
+        self.parties = parties
+        self.garde: _Garde | None = None
 
-    def __call__(self) -> T:
+    def __call__(self, partie: str) -> Any:
+        calcul = self.parties[partie]
         aujourdhui = timezone.localdate()
         cliche = cliche_des_donnees()
         if cliche is None:
-            return self.calcul(aujourdhui)
+            return calcul(_Releve(aujourdhui))
         base = connection.settings_dict
         cle = (base["HOST"], base["PORT"], base["NAME"], aujourdhui, cliche)
         garde = self.garde
-        if garde is not None and garde[0] == cle:
-            return garde[1]
-        resultat = self.calcul(aujourdhui)
+        if garde is None or garde.cle != cle:
+            garde = _Garde(cle, _Releve(aujourdhui))
+        elif partie in garde.resultats:
+            return garde.resultats[partie]
+        resultat = calcul(garde.releve)
         if cliche_des_donnees() == cliche:
-            self.garde = (cle, resultat)
+            garde.resultats[partie] = resultat
+            self.garde = garde
+        elif self.garde is garde:
+            self.garde = None
         return resultat
 
 
-def _donnees_en_json(aujourdhui: datetime.date) -> bytes:
-    donnees = donnees_tableau_de_bord(aujourdhui)
-    return json.dumps(donnees, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
-
-
-# Ce que servent les vues du tableau de bord : la page et ses données (déjà en JSON).
-etat_du_jour = Memoire(etat_du_programme)
-donnees_du_jour_en_json = Memoire(_donnees_en_json)
+# Ce que servent les vues du tableau de bord : la page (ses chiffres) et ses données (en JSON).
+tableau_du_jour = Memoire({"etat": _etat, "donnees_json": _donnees_en_json})
 
 
 def oublier_les_calculs_gardes() -> None:
     """Oublie les derniers calculs gardés du processus (le banc d'essai mesure ainsi le calcul)."""
-    etat_du_jour.garde = None
-    donnees_du_jour_en_json.garde = None
+    tableau_du_jour.garde = None

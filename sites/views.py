@@ -325,7 +325,7 @@ def objectif_modifier(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def tableau_de_bord(request: HttpRequest) -> HttpResponse:
     _exiger_lecture(request.user)
-    etat = programme.etat_du_jour()
+    etat = programme.tableau_du_jour("etat")
     return render(
         request,
         "sites/tableau_de_bord.html",
@@ -337,4 +337,4 @@ def tableau_de_bord(request: HttpRequest) -> HttpResponse:
 def tableau_de_bord_donnees(request: HttpRequest) -> HttpResponse:
     """Les chiffres et la carte, en JSON, pour les graphiques dessinés dans le navigateur."""
     _exiger_lecture(request.user)
-    return HttpResponse(programme.donnees_du_jour_en_json(), content_type="application/json")
+    return HttpResponse(programme.tableau_du_jour("donnees_json"), content_type="application/json")

@@ -148,11 +148,20 @@ def test_tableau_de_bord_donnees_memes_chiffres_et_carte(jeu_connu, client_de, o
         dict(zip(carte["sites"], ligne, strict=True))
         for ligne in zip(*carte["sites"].values(), strict=True)
     ]
-    assert sorted((s["commune"], s["statut"], s["acv"]) for s in sites) == [
-        ("Aurillac", "planifie", True),
-        ("Riom-ès-Montagnes", "ouvert", False),
-        ("Saint-Flour", "ouvert", True),
-    ]
+    # ce que dessine la carte, rien de plus : l'infobulle d'un site donne son nom (« Cnam — commune »)
+    assert set(carte["sites"]) == {"nom", "statut", "lat", "lon", "departement", "acv"}
+    assert sorted((s["nom"], s["statut"], s["acv"]) for s in sites) == sorted(
+        [
+            (jeu_connu.site_a.nom, "planifie", True),
+            (jeu_connu.site_hors_acv.nom, "ouvert", False),
+            (jeu_connu.site_b.nom, "ouvert", True),
+        ]
+    )
+    saint_flour = next(s for s in sites if s["nom"] == jeu_connu.site_b.nom)
+    assert (saint_flour["lat"], saint_flour["lon"]) == (
+        jeu_connu.site_b.commune.latitude,
+        jeu_connu.site_b.commune.longitude,
+    )
 
 
 def test_tableau_de_bord_affiche_les_chiffres_en_tableaux(jeu_connu, client_de, equipe):

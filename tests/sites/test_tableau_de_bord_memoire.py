@@ -4,9 +4,9 @@ import datetime
 import json
 
 import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from acv.roles import Role
 from sites import programme
@@ -29,27 +29,50 @@ def _deux_sites() -> tuple[Site, Site]:
     return ouvert, planifie
 
 
-def test_dans_une_transaction_rien_n_est_garde(db, django_assert_num_queries):
+def _memoire_qui_compte() -> tuple[programme.Memoire, list]:
+    """Une mémoire à une partie qui rend le nombre de fois qu'elle a été calculée."""
     appels = []
-    memoire = programme.Memoire(lambda jour: appels.append(jour) or len(appels))
+    return programme.Memoire({"n": lambda releve: appels.append(releve) or len(appels)}), appels
+
+
+def test_dans_une_transaction_rien_n_est_garde(db, django_assert_num_queries):
+    memoire, _ = _memoire_qui_compte()
 
     with django_assert_num_queries(0):
         assert programme.cliche_des_donnees() is None
-        assert (memoire(), memoire()) == (1, 2)
+        assert (memoire("n"), memoire("n")) == (1, 2)
 
 
 @sur_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_le_calcul_est_garde_jusqu_a_la_prochaine_validation():
-    appels = []
-    memoire = programme.Memoire(lambda jour: appels.append(jour) or len(appels))
+    memoire, appels = _memoire_qui_compte()
 
-    assert (memoire(), memoire()) == (1, 1)
+    assert (memoire("n"), memoire("n")) == (1, 1)
     f.VagueFactory(numero=7)  # une écriture validée, dans n'importe quelle table
-    assert (memoire(), memoire()) == (2, 2)
+    assert (memoire("n"), memoire("n")) == (2, 2)
     with transaction.atomic():
-        assert memoire() == 3  # pas de cliché dans une transaction : calculé chaque fois
+        assert memoire("n") == 3  # pas de cliché dans une transaction : calculé chaque fois
     assert len(appels) == 3
+    # un relevé neuf à chaque cliché : rien de lu avant la validation n'est repris après
+    assert appels[0] is not appels[1]
+
+
+@sur_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_un_calcul_a_cheval_sur_une_validation_n_est_pas_garde():
+    ecrire = iter([True, False])
+
+    def calcul(releve):
+        if next(ecrire):
+            f.VagueFactory(numero=8)  # validée pendant le calcul (autre requête, autre processus)
+        return releve
+
+    memoire = programme.Memoire({"n": calcul})
+    premier = memoire("n")
+    assert memoire.garde is None
+    second = memoire("n")
+    assert second is not premier and memoire("n") is second
 
 
 @sur_postgresql
@@ -80,6 +103,35 @@ def test_tableau_de_bord_recalcule_apres_toute_ecriture_meme_en_masse(
     assert (etat["sites"]["ouverts"], etat["jalons_en_retard"]["nombre"]) == (2, 0)
     assert etat == programme.etat_du_programme()
     reponse = client.get(donnees).json()
-    assert reponse == json.loads(programme.donnees_du_jour_en_json.calcul(timezone.localdate()))
+    assert reponse == json.loads(
+        json.dumps(programme.donnees_tableau_de_bord(), cls=DjangoJSONEncoder)
+    )
     assert [p["cumul"] for p in reponse["ouvertures"]] == [1, 2]
     assert reponse["carte"]["sites"]["statut"] == ["ouvert", "ouvert"]
+
+
+@sur_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_les_donnees_se_deduisent_des_lignes_que_la_page_vient_de_lire(
+    client_de, django_assert_num_queries
+):
+    ouvert, planifie = _deux_sites()
+    client = client_de(f.utilisateur(Role.EQUIPE, username="equipe-memoire"))
+    page, donnees = reverse("tableau_de_bord"), reverse("tableau_de_bord_donnees")
+    for _ in range(2):
+        client.get(page)
+        client.get(donnees)
+    Site.objects.filter(pk=planifie.pk).update(
+        statut=Site.Statut.OUVERT, date_ouverture=datetime.date(2022, 5, 1)
+    )
+
+    client.get(page)  # le calcul de la page, sous le nouveau cliché
+    # session, utilisateur, groupes, cliché avant et après : aucune table du programme relue
+    with django_assert_num_queries(5) as requetes:
+        reponse = client.get(donnees).json()
+    assert not any("sites_site" in q["sql"] for q in requetes.captured_queries)
+    assert reponse == json.loads(
+        json.dumps(programme.donnees_tableau_de_bord(), cls=DjangoJSONEncoder)
+    )
+    assert reponse["carte"]["sites"]["statut"] == ["ouvert", "ouvert"]
+    assert [p["cumul"] for p in reponse["ouvertures"]] == [1, 2]
