@@ -211,9 +211,9 @@ def _generer(facteur: int, *, graine: int) -> Bilan:
         evaluations, notes_par_eval = [], []
         maintenant = datetime.datetime(2019 + rang % 4, 9, 10, 12, tzinfo=datetime.UTC)
         for affectation in affectations:
-            soumise = not en_examen or rng.random() < 0.85
-            if en_examen and rng.random() < 0.05:
-                continue  # pas encore commencée
+            # Chaque affectation a son évaluation ; dans la vague en examen, une sur cinq est
+            # encore un brouillon.
+            soumise = not en_examen or rng.random() < 0.8
             valeurs = {
                 c.pk: max(
                     0,

@@ -17,6 +17,10 @@ def test_seed_scale_facteur_1_donne_la_taille_du_programme(db):
     assert vague.candidatures.count() == 100
     assert Jure.objects.filter(vague=vague).count() == 20
     assert Affectation.objects.filter(candidature__vague=vague).count() == 300
+    # trois évaluations par candidature, dont une part de brouillons (la vague est en examen)
+    evaluations = Evaluation.objects.filter(affectation__candidature__vague=vague)
+    assert evaluations.count() == 300
+    assert 0 < evaluations.filter(statut="brouillon").count() < 100
     assert Site.objects.count() == 60
     assert Jalon.objects.count() == 300
     # Une ville au plus par vague, trois organisations distinctes par candidature.
