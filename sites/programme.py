@@ -144,6 +144,12 @@ class _Releve:
     def objectifs(self) -> list[Objectif]:
         return list(Objectif.objects.all())
 
+    @cached_property
+    def ouvertures(self) -> tuple[list[dict], set[str]]:
+        """Les ouvertures, tirées une fois des lignes des sites pour la page comme pour ses données
+        (voir `_ouvertures_des_sites`)."""
+        return _ouvertures_des_sites(self.sites)
+
 
 # ---------------------------------------------------------------------------------------------
 # Ce qui se déduit des lignes
@@ -158,47 +164,45 @@ def _serie(par_jour: Iterable[tuple[datetime.date, int, int]]) -> list[dict]:
     return serie
 
 
-def _compter_ouverture(jours: dict, jour: datetime.date, ville: str | None) -> None:
-    compte = jours.get(jour)
-    if compte is None:
-        compte = jours[jour] = [0, 0]
-    compte[0] += 1
-    if ville is not None:
-        compte[1] += 1
-
-
-def _serie_des_jours(jours: dict) -> list[dict]:
-    return _serie((jour, *jours[jour]) for jour in sorted(jours))
+def _ouvertures_des_sites(lignes: Iterable[tuple]) -> tuple[list[dict], set[str]]:
+    """Les ouvertures cumulées, jour par jour, des sites qui comptent (tous, en ville ACV), et les
+    villes ACV qui ont un site qui compte, d'après les lignes de `_Releve.sites`."""
+    jours: dict[datetime.date, list[int]] = {}
+    villes_ouvertes: set[str] = set()
+    qui_comptent = set(Site.QUI_COMPTENT)
+    for statut, jour, ville, *_ in lignes:
+        if jour is not None and statut in qui_comptent:
+            compte = jours.get(jour)
+            if compte is None:
+                compte = jours[jour] = [0, 0]
+            compte[0] += 1
+            if ville is not None:
+                compte[1] += 1
+                villes_ouvertes.add(ville)
+    return _serie((jour, *jours[jour]) for jour in sorted(jours)), villes_ouvertes
 
 
 class _Sites:
     """Ce que les chiffres retiennent des sites, en un seul passage sur leurs lignes.
 
     `par_statut`, `en_ville_acv` : statut → nombre de sites (tous, en ville ACV) ;
-    `par_region` : (région, statut) → nombre ; `jours` : jour → [ouvertures, dont en ville ACV]
-    des sites qui comptent ; `villes_ouvertes` : les villes ACV qui ont un site qui compte ;
-    `retards` : site suivi (pas fermé) → jalons en retard ; `retards_par_region`.
+    `par_region` : (région, statut) → nombre ; `retards` : site suivi (pas fermé) → jalons en
+    retard ; `retards_par_region`. Les ouvertures, elles, sont dans `_Releve.ouvertures`.
     """
 
     def __init__(self, lignes: Iterable[tuple], retards_par_site: dict[int, int]) -> None:
         par_statut: dict[str, int] = {}
         en_ville_acv: dict[str, int] = {}
         par_region: dict[tuple[str, str], int] = {}
-        jours: dict[datetime.date, list[int]] = {}
-        villes_ouvertes: set[str] = set()
         retards: dict[int, int] = {}
         retards_par_region: dict[str, int] = {}
-        qui_comptent, ferme = set(Site.QUI_COMPTENT), Site.Statut.FERME
-        for statut, jour, ville, region, pk, *_ in lignes:
+        ferme = Site.Statut.FERME
+        for statut, _jour, ville, region, pk, _nom, _lat, _lon, _dep in lignes:
             par_statut[statut] = par_statut.get(statut, 0) + 1
             cle = (region, statut)
             par_region[cle] = par_region.get(cle, 0) + 1
             if ville is not None:
                 en_ville_acv[statut] = en_ville_acv.get(statut, 0) + 1
-            if jour is not None and statut in qui_comptent:
-                _compter_ouverture(jours, jour, ville)
-                if ville is not None:
-                    villes_ouvertes.add(ville)
             n = retards_par_site.get(pk)
             if n and statut != ferme:
                 retards[pk] = n
@@ -206,8 +210,6 @@ class _Sites:
         self.par_statut = par_statut
         self.en_ville_acv = en_ville_acv
         self.par_region = par_region
-        self.jours = jours
-        self.villes_ouvertes = villes_ouvertes
         self.retards = retards
         self.retards_par_region = retards_par_region
 
@@ -454,12 +456,10 @@ def _par_mois(serie: list[dict]) -> list[dict]:
     return list(mois.values())
 
 
-def _carte(releve: _Releve) -> tuple[dict, dict, set[str]]:
+def _carte(releve: _Releve) -> dict:
     """La carte : les communes des villes ACV avec leur étape, et les sites avec leurs coordonnées.
 
     Les sites, nombreux, sont donnés par colonnes : une liste par attribut, dans l'ordre des id.
-    Rend aussi, lus des mêmes lignes, les ouvertures par jour et les villes ACV qui ont un site
-    qui compte (voir `_Sites`).
     """
     etapes_candidature: dict[str, str] = {}
     for _vague, statut, cle, _entree in releve.candidatures_acv:
@@ -469,19 +469,13 @@ def _carte(releve: _Releve) -> tuple[dict, dict, set[str]]:
             etapes_candidature.setdefault(cle, "candidate")
 
     lignes = releve.sites
-    statuts, jours_ouverture, villes_des_sites, _regions, _ids, *attributs = (
+    statuts, _jours, villes_des_sites, _regions, _ids, *attributs = (
         zip(*lignes, strict=True) if lignes else ((),) * 9
     )
-    jours: dict[datetime.date, list[int]] = {}
-    villes_ouvertes: set[str] = set()
     etapes_site: dict[str, str] = {}
     qui_comptent, avant = set(Site.QUI_COMPTENT), set(Site.AVANT_OUVERTURE)
-    for statut, jour, ville in zip(statuts, jours_ouverture, villes_des_sites, strict=True):
+    for statut, ville in zip(statuts, villes_des_sites, strict=True):
         if statut in qui_comptent:
-            if jour is not None:
-                _compter_ouverture(jours, jour, ville)
-                if ville is not None:
-                    villes_ouvertes.add(ville)
             if ville is not None:
                 etapes_site[ville] = "site_ouvert"
         elif ville is not None and statut in avant and etapes_site.get(ville) != "site_ouvert":
@@ -514,21 +508,20 @@ def _carte(releve: _Releve) -> tuple[dict, dict, set[str]]:
             "acv": [ville is not None for ville in villes_des_sites],
         },
     }
-    return carte, jours, villes_ouvertes
+    return carte
 
 
 # ---------------------------------------------------------------------------------------------
 # Ce que servent les vues et la commande
 # ---------------------------------------------------------------------------------------------
 def _donnees(releve: _Releve) -> dict:
-    carte, jours, villes_ouvertes = _carte(releve)
-    serie = _serie_des_jours(jours)
+    serie, villes_ouvertes = releve.ouvertures
     return {
         "date": releve.aujourdhui.isoformat(),
         "entonnoir": _entonnoir(releve, villes_ouvertes),
         "ouvertures": serie,
         "objectifs": _objectifs(serie, releve.aujourdhui, releve.objectifs),
-        "carte": carte,
+        "carte": _carte(releve),
     }
 
 
@@ -549,11 +542,11 @@ def _donnees_en_json(releve: _Releve) -> bytes:
 def _etat(releve: _Releve, retards_listes: int = 50) -> dict:
     villes = _villes_acv(releve)
     sites = _Sites(releve.sites, releve.retards_par_site)
-    serie = _serie_des_jours(sites.jours)
+    serie, villes_ouvertes = releve.ouvertures
     return {
         "date": releve.aujourdhui.isoformat(),
         "villes_acv": {"total": villes["total"], "entree_2018": villes["initiales"]},
-        "entonnoir": _entonnoir(releve, sites.villes_ouvertes),
+        "entonnoir": _entonnoir(releve, villes_ouvertes),
         "vagues": _vagues(releve, villes["initiales"]),
         "sites": _sites(sites),
         "ouvertures": serie,
