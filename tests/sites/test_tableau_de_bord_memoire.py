@@ -19,6 +19,7 @@ sur_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="le cliché des transactions est celui de PostgreSQL ; ailleurs, rien n'est gardé",
 )
+PAGE, DONNEES = reverse("tableau_de_bord"), reverse("tableau_de_bord_donnees")
 
 
 def _deux_sites() -> tuple[Site, Site]:
@@ -75,37 +76,51 @@ def test_un_calcul_a_cheval_sur_une_validation_n_est_pas_garde():
     assert second is not premier and memoire("n") is second
 
 
+def _client_au_calcul_garde(client_de):
+    """Deux sites, et un membre de l'équipe dont la session est stabilisée (la session s'écrit à la
+    première requête) et le calcul du tableau de bord gardé. Rend le site planifié et le client."""
+    ouvert, planifie = _deux_sites()
+    client = client_de(f.utilisateur(Role.EQUIPE, username="equipe-memoire"))
+    for _ in range(2):
+        client.get(PAGE)
+        client.get(DONNEES)
+    return planifie, client
+
+
+def _ouvrir_en_masse(site: Site) -> None:
+    """Une écriture en masse (ni `save`, ni signal) : le site ouvre le 1er mai 2022."""
+    Site.objects.filter(pk=site.pk).update(
+        statut=Site.Statut.OUVERT, date_ouverture=datetime.date(2022, 5, 1)
+    )
+
+
+def _donnees_recalculees() -> dict:
+    """Les données du tableau de bord calculées à neuf, telles que le navigateur les reçoit."""
+    return json.loads(json.dumps(programme.donnees_tableau_de_bord(), cls=DjangoJSONEncoder))
+
+
 @sur_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_tableau_de_bord_recalcule_apres_toute_ecriture_meme_en_masse(
     client_de, django_assert_num_queries
 ):
-    ouvert, planifie = _deux_sites()
-    client = client_de(f.utilisateur(Role.EQUIPE, username="equipe-memoire"))
-    page, donnees = reverse("tableau_de_bord"), reverse("tableau_de_bord_donnees")
-    for _ in range(2):  # la session s'écrit à la première requête, le calcul est gardé ensuite
-        client.get(page)
-        client.get(donnees)
+    planifie, client = _client_au_calcul_garde(client_de)
 
     # session, utilisateur, groupes, cliché : rien d'autre n'est relu
     with django_assert_num_queries(4):
-        etat = client.get(page).context["etat"]
+        etat = client.get(PAGE).context["etat"]
     with django_assert_num_queries(4):
-        assert client.get(donnees).json()["ouvertures"][-1]["cumul"] == 1
+        assert client.get(DONNEES).json()["ouvertures"][-1]["cumul"] == 1
     assert (etat["sites"]["ouverts"], etat["jalons_en_retard"]["nombre"]) == (1, 1)
 
     # Des écritures en masse (ni `save`, ni signal) : le cliché change, tout est recalculé.
     Jalon.objects.filter(site=planifie).update(fait_le=datetime.date(2021, 2, 1))
-    Site.objects.filter(pk=planifie.pk).update(
-        statut=Site.Statut.OUVERT, date_ouverture=datetime.date(2022, 5, 1)
-    )
-    etat = client.get(page).context["etat"]
+    _ouvrir_en_masse(planifie)
+    etat = client.get(PAGE).context["etat"]
     assert (etat["sites"]["ouverts"], etat["jalons_en_retard"]["nombre"]) == (2, 0)
     assert etat == programme.etat_du_programme()
-    reponse = client.get(donnees).json()
-    assert reponse == json.loads(
-        json.dumps(programme.donnees_tableau_de_bord(), cls=DjangoJSONEncoder)
-    )
+    reponse = client.get(DONNEES).json()
+    assert reponse == _donnees_recalculees()
     assert [p["cumul"] for p in reponse["ouvertures"]] == [1, 2]
     assert reponse["carte"]["sites"]["statut"] == ["ouvert", "ouvert"]
 
@@ -115,23 +130,14 @@ def test_tableau_de_bord_recalcule_apres_toute_ecriture_meme_en_masse(
 def test_les_donnees_se_deduisent_des_lignes_que_la_page_vient_de_lire(
     client_de, django_assert_num_queries
 ):
-    ouvert, planifie = _deux_sites()
-    client = client_de(f.utilisateur(Role.EQUIPE, username="equipe-memoire"))
-    page, donnees = reverse("tableau_de_bord"), reverse("tableau_de_bord_donnees")
-    for _ in range(2):
-        client.get(page)
-        client.get(donnees)
-    Site.objects.filter(pk=planifie.pk).update(
-        statut=Site.Statut.OUVERT, date_ouverture=datetime.date(2022, 5, 1)
-    )
+    planifie, client = _client_au_calcul_garde(client_de)
+    _ouvrir_en_masse(planifie)
 
-    client.get(page)  # le calcul de la page, sous le nouveau cliché
+    client.get(PAGE)  # le calcul de la page, sous le nouveau cliché
     # session, utilisateur, groupes, cliché avant et après : aucune table du programme relue
     with django_assert_num_queries(5) as requetes:
-        reponse = client.get(donnees).json()
+        reponse = client.get(DONNEES).json()
     assert not any("sites_site" in q["sql"] for q in requetes.captured_queries)
-    assert reponse == json.loads(
-        json.dumps(programme.donnees_tableau_de_bord(), cls=DjangoJSONEncoder)
-    )
+    assert reponse == _donnees_recalculees()
     assert reponse["carte"]["sites"]["statut"] == ["ouvert", "ouvert"]
     assert [p["cumul"] for p in reponse["ouvertures"]] == [1, 2]
